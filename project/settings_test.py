@@ -1,0 +1,39 @@
+"""Test configuration: its own secret key, DEBUG off, never reads `.env`.
+
+SQLite by default; MariaDB when TEST_DB_ENGINE=mysql (with DB_HOST / DB_PORT / DB_USER /
+DB_PASSWORD, and DB_NAME defaulting to asf_wms, whose test database is test_asf_wms).
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+# Set before the base settings read the environment: a developer's .env must not leak in.
+os.environ["ENV_FILE"] = ""
+os.environ["DJANGO_DEBUG"] = "false"
+os.environ["DJANGO_SECRET_KEY"] = "test-only-key-7Hq2xV9pL4mZ8cR1tY6bN3wK5jF0sD-not-for-production"  # noqa: S105
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+if os.environ.get("TEST_DB_ENGINE", "sqlite") == "mysql":
+    os.environ.setdefault("DB_NAME", "asf_wms")
+else:
+    os.environ["DB_NAME"] = ""
+
+from project.settings import *  # noqa: F403
+from project.settings import DATABASES, STORAGES
+
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="asf-wms-media-"))
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not ":memory:", so that tests can open a second process or thread on it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"asf-wms-test-{os.getpid()}.sqlite3")
+    }

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ScanConfig(AppConfig):
+    name = "scan"
+    verbose_name = "Scan"

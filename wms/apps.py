@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class WmsConfig(AppConfig):
+    name = "wms"
+    verbose_name = "ASF WMS"
+
+    def ready(self) -> None:
+        from wms import checks, signals  # noqa: F401 - registers checks and receivers
