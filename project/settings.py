@@ -305,7 +305,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "wms.api.auth.IntegrationKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        *(["wms.api.auth.OptionalBasicAuthentication"] if ENABLE_BASIC_AUTH else []),
+        "wms.api.auth.OptionalBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["wms.api.permissions.IsApiPrincipal"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

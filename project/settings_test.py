@@ -31,6 +31,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="asf-wms-media-"))
+# Tests never run collectstatic; an empty directory keeps whitenoise quiet.
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="asf-wms-static-"))
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not ":memory:", so that tests can open a second process or thread on it.

@@ -7,3 +7,4 @@ class WmsConfig(AppConfig):
 
     def ready(self) -> None:
         from wms import checks, signals  # noqa: F401 - registers checks and receivers
+        from wms.api import schema  # noqa: F401 - registers OpenAPI extensions

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from rest_framework import authentication, exceptions
@@ -54,9 +55,14 @@ class IntegrationKeyAuthentication(authentication.BaseAuthentication):
 
 
 class OptionalBasicAuthentication(authentication.BasicAuthentication):
-    """HTTP Basic with user credentials; only listed when ENABLE_BASIC_AUTH=true.
+    """HTTP Basic with user credentials, only when ENABLE_BASIC_AUTH=true (ignored otherwise).
 
     Costly: every request hashes the password (hundreds of milliseconds by design).
     """
 
     www_authenticate_realm = "ASF WMS API"
+
+    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+        if not settings.ENABLE_BASIC_AUTH:
+            return None
+        return super().authenticate(request)

@@ -9,9 +9,7 @@ def create_cache_table(apps, schema_editor):
 
 
 def drop_cache_table(apps, schema_editor):
-    schema_editor.execute(
-        f"DROP TABLE IF EXISTS {schema_editor.quote_name('wms_cache')}"
-    )
+    schema_editor.execute(f"DROP TABLE IF EXISTS {schema_editor.quote_name('wms_cache')}")
 
 
 class Migration(migrations.Migration):

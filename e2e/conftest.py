@@ -1,0 +1,109 @@
+"""Browser-test harness (ARCHITECTURE.md): Debian's chromium through pytest-playwright.
+
+CHROMIUM_PATH (default /usr/bin/chromium) is the browser; E2E_REQUIRED=1 turns "absent" into a
+failure instead of a skip. Every page collects console errors and CSP violations, and a test
+fails when any occurred.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+E2E_REQUIRED = os.environ.get("E2E_REQUIRED") == "1"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (event) => {
+  window.__cspViolations.push(event.violatedDirective + ' ' + event.blockedURI);
+});
+"""
+
+
+def chromium_available() -> bool:
+    return os.path.isfile(CHROMIUM_PATH) and os.access(CHROMIUM_PATH, os.X_OK)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).resolve().parent
+    e2e_items = [item for item in items if here in Path(str(item.fspath)).resolve().parents]
+    for item in e2e_items:
+        item.add_marker(pytest.mark.e2e)
+    if not e2e_items or chromium_available():
+        return
+    message = f"chromium not found at CHROMIUM_PATH={CHROMIUM_PATH} (apt-get install chromium)"
+    if E2E_REQUIRED:
+        raise pytest.UsageError(f"E2E_REQUIRED=1 but {message}")
+    for item in e2e_items:
+        item.add_marker(pytest.mark.skip(reason=message))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM_PATH, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": PHONE, "locale": "fr-FR"}
+
+
+class PageProblems:
+    """Console errors and CSP violations seen by one page."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.console_errors: list[str] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+        page.add_init_script(CSP_LISTENER)
+
+    def _on_console(self, message: Any) -> None:
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def csp_violations(self) -> list[str]:
+        try:
+            return list(self.page.evaluate("window.__cspViolations || []"))
+        except Exception:  # the page may be closed or mid-navigation at teardown
+            return []
+
+
+@pytest.fixture
+def checked_page(page: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A phone-sized page that fails the test on any console error or CSP violation."""
+    problems = PageProblems(page)
+    page.problems = problems
+    yield page
+    violations = problems.csp_violations()
+    if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
+    assert violations == [], f"CSP violations: {violations}"
+    assert problems.console_errors == [], f"console errors: {problems.console_errors}"
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
