@@ -149,7 +149,8 @@ def test_the_deploy_sequence_creates_the_cache_table_and_groups(deployed):
         "shell",
         "-c",
         "from django.contrib.auth.models import Group; from django.core.cache import cache;"
-        "cache.set('k', 'v'); print(sorted(Group.objects.values_list('name', flat=True)), cache.get('k'))",
+        "cache.set('k', 'v');"
+        "print(sorted(Group.objects.values_list('name', flat=True)), cache.get('k'))",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "['Manager', 'Worker'] v"
@@ -186,8 +187,9 @@ def test_production_responses_carry_hsts_and_hashed_static_files(deployed):
     connection.request("GET", "/", headers={"Host": "localhost", "X-Forwarded-Proto": "https"})
     response = connection.getresponse()
     body = response.read().decode()
-    assert "max-age=31536000; includeSubDomains; preload" == response.getheader(
-        "Strict-Transport-Security"
+    assert (
+        response.getheader("Strict-Transport-Security")
+        == "max-age=31536000; includeSubDomains; preload"
     )
     start = body.index("/static/css/dist/styles.")
     css_path = body[start : body.index('"', start)]

@@ -1,11 +1,10 @@
 """Roles of S-ROLES: groups from the migration, Manager ⇒ staff, and the permission decorator."""
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import AnonymousUser, Group, User
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.test import RequestFactory
-from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 
 from wms.permissions import require_permission
 from wms.roles import MANAGER_CAPABILITIES, MANAGER_GROUP, SCAN_PERMISSION, WORKER_GROUP
