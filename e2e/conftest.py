@@ -7,12 +7,16 @@ fails when any occurred.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
+from django.db import connection
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -21,6 +25,11 @@ CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 E2E_REQUIRED = os.environ.get("E2E_REQUIRED") == "1"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 PHONE = {"width": 390, "height": 844}
+# (module, forward function) of every migration that inserts rows the application needs.
+DATA_MIGRATIONS = [
+    ("wms.migrations.0003_role_groups", "create_groups"),
+    ("wms.migrations.0004_manager_lockout_reset", "grant_lockout_reset"),
+]
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -89,7 +98,20 @@ class PageProblems:
 
 
 @pytest.fixture
-def checked_page(page: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+def migration_data(transactional_db: None) -> None:
+    """Put back the rows that data migrations create (groups and their permissions).
+
+    Live-server tests flush the database after each test. Serialized rollback cannot restore
+    those rows here: once Playwright's event loop runs, Django gives this thread a fresh
+    connection object that lacks the serialized copy. So the data migrations run again.
+    """
+    for module_name, function_name in DATA_MIGRATIONS:
+        forward = getattr(importlib.import_module(module_name), function_name)
+        forward(django_apps, SimpleNamespace(connection=connection))
+
+
+@pytest.fixture
+def checked_page(page: Any, request: pytest.FixtureRequest, migration_data: None) -> Iterator[Any]:
     """A phone-sized page that fails the test on any console error or CSP violation."""
     problems = PageProblems(page)
     page.problems = problems

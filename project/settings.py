@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "project.middleware.HeadBodyRemovalMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -166,7 +167,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 # Lock the (username, address) pair, never an address alone: a whole warehouse shares one.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "wms.client_ip.client_ip"
-AXES_LOCKOUT_CALLABLE = "scan.views.auth.lockout_response"
+AXES_LOCKOUT_CALLABLE = "wms.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 

@@ -11,7 +11,9 @@ from pathlib import Path
 # Set before the base settings read the environment: a developer's .env must not leak in.
 os.environ["ENV_FILE"] = ""
 os.environ["DJANGO_DEBUG"] = "false"
-os.environ["DJANGO_SECRET_KEY"] = "test-only-key-7Hq2xV9pL4mZ8cR1tY6bN3wK5jF0sD-not-for-production"  # noqa: S105
+# A fixed key for tests only: never used by a server.
+TEST_SECRET_KEY = "test-only-key-7Hq2xV9pL4mZ8cR1tY6bN3wK5jF0sD-not-for-production"  # nosec B105
+os.environ["DJANGO_SECRET_KEY"] = TEST_SECRET_KEY
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 if os.environ.get("TEST_DB_ENGINE", "sqlite") == "mysql":
     os.environ.setdefault("DB_NAME", "asf_wms")

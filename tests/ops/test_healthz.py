@@ -30,7 +30,7 @@ def unreachable_database():
     connection.settings_dict.update(saved)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_answers_503_when_the_database_is_unreachable(client, unreachable_database):
     response = client.get("/healthz")
     assert response.status_code == 503

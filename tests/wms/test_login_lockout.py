@@ -103,3 +103,13 @@ def test_failed_logins_are_logged_as_structured_events(client, alice, caplog):
     assert events[0].username == "alice"
     assert events[0].ip == "10.0.0.9"
     assert "wrong-password" not in caplog.text
+
+
+def test_the_admin_login_locks_too_and_links_back_to_itself(client, alice):
+    for _ in range(5):
+        client.post("/admin/login/", {"username": "alice", "password": "wrong-password"})
+    response = client.post("/admin/login/", {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 429
+    body = response.content.decode()
+    assert "Connexion bloquée" in body
+    assert 'href="/admin/login/"' in body

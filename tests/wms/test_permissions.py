@@ -31,8 +31,16 @@ def test_the_migration_creates_both_groups_with_their_permissions():
         Group.objects.get(name=MANAGER_GROUP).permissions.values_list("codename", flat=True)
     )
     assert worker_perms == {"use_scan", "use_api"}
-    assert manager_perms == set(MANAGER_CAPABILITIES)
+    assert manager_perms >= set(MANAGER_CAPABILITIES)
     assert worker_perms < manager_perms
+
+
+def test_managers_can_see_and_clear_lockouts_in_the_admin(client, manager):
+    assert manager.has_perm("axes.view_accessattempt")
+    assert manager.has_perm("axes.delete_accessattempt")
+    assert not manager.has_perm("auth.change_user")
+    client.force_login(manager)
+    assert client.get("/admin/axes/accessattempt/").status_code == 200
 
 
 def test_decorator_lets_a_worker_through(worker):

@@ -85,13 +85,13 @@ def race_two_processes() -> list[bool]:
     return sorted(results.get(timeout=5) for _ in workers)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_processes_racing_for_a_new_key_get_one_slot():
     assert race_two_processes() == [False, True]
     assert ThrottleSlot.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_processes_racing_for_an_expired_slot_get_one_slot():
     ThrottleSlot.objects.create(
         key=throttle._slot_key("account_request", "raced@example.org"),
