@@ -1,4 +1,4 @@
-"""HEAD answers carry no body but the length a GET would have (gunicorn logs a warning otherwise)."""
+"""HEAD answers have no body but the length a GET would have (else gunicorn logs a warning)."""
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.test import RequestFactory
