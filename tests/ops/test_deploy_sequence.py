@@ -16,9 +16,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# CI copies ../shared/production.env.sample into the project; a laptop clone may have neither,
+# and then our own production-like file stands in.
 SAMPLE_CANDIDATES = [
     ROOT / "production.env.sample",
     ROOT.parent / "shared" / "production.env.sample",
+    ROOT / "tests" / "data" / "production.env",
 ]
 COPY_IGNORE = shutil.ignore_patterns(
     ".venv",
