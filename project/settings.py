@@ -271,8 +271,8 @@ ASF_ID_PREFIXES = parse_id_prefixes(
 )
 ORG_NAME = env.str("ORG_NAME", default="Aviation Sans Frontières")
 ORG_ADDRESS = env.str("ORG_ADDRESS", default="")
-ORG_EMAIL = env.str("ORG_EMAIL", default="")
-ORG_PHONE = env.str("ORG_PHONE", default="")
+ORG_CONTACT = env.str("ORG_CONTACT", default="")
+ORG_SIGNATORY = env.str("ORG_SIGNATORY", default="")
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")
 
 # --- Email ------------------------------------------------------------------------------------
