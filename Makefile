@@ -72,7 +72,7 @@ migrate: install ## apply migrations
 	$(MANAGE) migrate --noinput
 
 migrate-check: install ## fail when a model change has no migration
-	$(MANAGE) makemigrations --check --dry-run
+	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
 
 deploy-check: install ## check --deploy on the current environment, or on ENV_FILE=path
 	$(if $(ENV_FILE),ENV_FILE=$(ENV_FILE)) $(MANAGE) check --deploy --fail-level WARNING
@@ -107,8 +107,8 @@ css-check: install-dev ## fail when the committed CSS is not what the sources bu
 	else echo "theme/static/css/dist/styles.css is stale: run make css and commit it"; rm -f $$tmp; exit 1; fi
 
 messages: install-dev ## update the fr/en catalogues and compile them
-	$(MANAGE) makemessages -l fr -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=e2e --ignore=tests --ignore=bench
-	$(MANAGE) compilemessages --ignore=.venv
+	$(TEST_ENV) $(MANAGE) makemessages -l fr -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=e2e --ignore=tests --ignore=bench
+	$(TEST_ENV) $(MANAGE) compilemessages --ignore=.venv
 
 db-up: ## start a local MariaDB on 127.0.0.1:3306 when none answers, and create the asf user
 	bash bin/db-up.sh
