@@ -129,3 +129,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+@pytest.fixture
+def signed_in_page(checked_page: Any, live_server: Any) -> Any:
+    """A phone page signed in through the scan login form as the worker `magasinier`."""
+    from tests.factories import PASSWORD, worker
+
+    worker(username="magasinier")
+    page = checked_page
+    page.goto(live_server.url + "/scan/login/")
+    page.get_by_label("Identifiant").fill("magasinier")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(live_server.url + "/scan/")
+    return page

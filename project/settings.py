@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "axes",
     "tailwind",
     "theme",
+    "pwa",
     "wms",
     "scan",
 ]
@@ -197,6 +198,38 @@ STORAGES = {
 UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=10)
 LISTING_MAX_FILE_SIZE_MB = env.int("LISTING_MAX_FILE_SIZE_MB", default=10)
 TAILWIND_APP_NAME = "theme"
+
+# Installable scan app (django-pwa serves /manifest.json; the service worker is our own view).
+PWA_APP_NAME = "ASF WMS — Scan"
+PWA_APP_DESCRIPTION = "Réception, stock, colisage et expédition à l'entrepôt ASF."
+PWA_APP_START_URL = "/scan/"
+PWA_APP_SCOPE = "/scan/"
+PWA_APP_DISPLAY = "standalone"
+PWA_APP_ORIENTATION = "portrait"
+PWA_APP_THEME_COLOR = "#0a4a8a"
+PWA_APP_BACKGROUND_COLOR = "#f3f4f6"
+PWA_APP_LANG = "fr"
+PWA_APP_DIR = "ltr"
+PWA_APP_ICONS = [
+    {
+        "src": "/static/icons/icon-192.png",
+        "sizes": "192x192",
+        "type": "image/png",
+        "purpose": "any",
+    },
+    {
+        "src": "/static/icons/icon-512.png",
+        "sizes": "512x512",
+        "type": "image/png",
+        "purpose": "any",
+    },
+    {
+        "src": "/static/icons/icon-maskable-512.png",
+        "sizes": "512x512",
+        "type": "image/png",
+        "purpose": "maskable",
+    },
+]
 
 # --- Security (production defaults apply only with DEBUG off) ---------------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
+from pwa.views import manifest
 
 from wms.health import healthz
 from wms.public.views import landing
@@ -8,6 +9,7 @@ from wms.public.views import landing
 urlpatterns = [
     path("", landing, name="landing"),
     path("healthz", healthz, name="healthz"),
+    path("manifest.json", manifest, name="manifest"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("scan/", include("scan.urls")),

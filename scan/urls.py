@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scan.views import auth, home
+from scan.views import auth, home, pwa
 
 app_name = "scan"
 
@@ -8,4 +8,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("login/", auth.login_view, name="login"),
     path("logout/", auth.logout_view, name="logout"),
+    path("service-worker.js", pwa.service_worker, name="service_worker"),
+    path("shell/", pwa.shell, name="shell"),
+    path("offline/", pwa.offline, name="offline"),
 ]

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from scan.forms.auth import ScanLoginForm
+
 login_view = LoginView.as_view(
     template_name="scan/login.html",
-    authentication_form=AuthenticationForm,
+    authentication_form=ScanLoginForm,
     redirect_authenticated_user=True,
 )
 

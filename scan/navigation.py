@@ -1,0 +1,62 @@
+"""The scan app's destinations: the bottom navigation and the home tiles are built from this list.
+
+A destination appears only once its URL exists and the user holds its permission, so screens
+join the navigation by being added to urls.py, never by a dead link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from wms.roles import SCAN_PERMISSION
+
+
+@dataclass(frozen=True)
+class Destination:
+    url_name: str
+    label: str | Promise
+    icon: str
+    permission: str = SCAN_PERMISSION
+    in_bottom_nav: bool = True
+
+
+DESTINATIONS = [
+    Destination("scan:home", _("Home"), "home"),
+    Destination("scan:stock", _("Stock"), "boxes"),
+    Destination("scan:receive", _("Receive"), "truck"),
+    Destination("scan:pack", _("Pack"), "package"),
+    Destination("scan:shipments_ready", _("Shipments"), "plane"),
+    Destination("scan:outbox", _("Outbox"), "inbox", in_bottom_nav=False),
+    Destination("scan:faq", _("Help"), "help", in_bottom_nav=False),
+]
+
+
+@dataclass(frozen=True)
+class NavLink:
+    url: str
+    label: str | Promise
+    icon: str
+    current: bool
+    in_bottom_nav: bool
+
+
+def links_for(user: User | AnonymousUser | None, current_path: str) -> list[NavLink]:
+    """Links for this user; `user=None` for the user-neutral offline shell (every built screen)."""
+    links = []
+    for destination in DESTINATIONS:
+        try:
+            url = reverse(destination.url_name)
+        except NoReverseMatch:
+            continue  # the screen is not built yet
+        if user is not None and not user.has_perm(destination.permission):
+            continue
+        current = current_path == url if url == "/scan/" else current_path.startswith(url)
+        links.append(
+            NavLink(url, destination.label, destination.icon, current, destination.in_bottom_nav)
+        )
+    return links
