@@ -296,6 +296,11 @@ SCAN_DUPLICATE_WINDOW_MS = non_negative(
 SCAN_GS_SUBSTITUTE = env.str("SCAN_GS_SUBSTITUTE", default="")
 PORTAL_OFFER_KITS = env.bool("PORTAL_OFFER_KITS", default=False)
 SKU_PREFIX = env.str("SKU_PREFIX", default="ASF")
+# Words the name rules keep upper-case (S-CATALOG).
+NAME_ACRONYMS = env.list(
+    "NAME_ACRONYMS",
+    default=["EPI", "PCA", "FFP1", "FFP2", "FFP3", "OMS", "ONG", "ASF", "USB", "PVC", "IV", "SHA"],
+)
 ASF_ID_PREFIXES = parse_id_prefixes(
     env.str(
         "ASF_ID_PREFIXES",

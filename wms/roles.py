@@ -21,4 +21,5 @@ WORKER_CAPABILITIES = ["use_scan", "use_api"]
 MANAGER_CAPABILITIES = [codename for codename, _label in CAPABILITIES]
 
 SCAN_PERMISSION = "wms.use_scan"
+MANAGER_PERMISSION = "wms.manage_warehouse"
 API_PERMISSION = "wms.use_api"

@@ -1,6 +1,43 @@
 """Domain models, one module per area; re-exported here so `from wms.models import X` works."""
 
+from wms.models.catalog import Product, ProductCategory, ProductKitItem, ProductTag
+from wms.models.contacts import Contact, ContactAddress, ContactKind, ContactRole
+from wms.models.locations import Location, RackColor, Warehouse
+from wms.models.receipts import (
+    Receipt,
+    ReceiptLine,
+    ReceiptOutOfFormatLine,
+    ReceiptStatus,
+    ReceiptType,
+)
 from wms.models.roles import Capability
+from wms.models.sequences import ReferenceSequence
+from wms.models.stock import LedgerIsAppendOnly, LotStatus, MovementType, ProductLot, StockMovement
 from wms.models.throttle import ThrottleSlot
 
-__all__ = ["Capability", "ThrottleSlot"]
+__all__ = [
+    "Capability",
+    "Contact",
+    "ContactAddress",
+    "ContactKind",
+    "ContactRole",
+    "LedgerIsAppendOnly",
+    "Location",
+    "LotStatus",
+    "MovementType",
+    "Product",
+    "ProductCategory",
+    "ProductKitItem",
+    "ProductLot",
+    "ProductTag",
+    "RackColor",
+    "Receipt",
+    "ReceiptLine",
+    "ReceiptOutOfFormatLine",
+    "ReceiptStatus",
+    "ReceiptType",
+    "ReferenceSequence",
+    "StockMovement",
+    "ThrottleSlot",
+    "Warehouse",
+]
