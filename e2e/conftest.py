@@ -29,6 +29,7 @@ PHONE = {"width": 390, "height": 844}
 DATA_MIGRATIONS = [
     ("wms.migrations.0003_role_groups", "create_groups"),
     ("wms.migrations.0004_manager_lockout_reset", "grant_lockout_reset"),
+    ("wms.migrations.0006_sequence_master_rows", "create_master_rows"),
 ]
 CHROMIUM_ARGS = [
     "--no-sandbox",

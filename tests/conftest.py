@@ -7,10 +7,17 @@ import os
 
 import pytest
 from django.contrib.auth.models import User
+from hypothesis import settings as hypothesis_settings
 
 from tests import factories
 
 USING_MYSQL = os.environ.get("TEST_DB_ENGINE") == "mysql"
+
+# CI runs more examples; a developer's run stays quick. Property tests run against a database,
+# so no deadline per example.
+hypothesis_settings.register_profile("ci", max_examples=50, deadline=None)
+hypothesis_settings.register_profile("dev", max_examples=25, deadline=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

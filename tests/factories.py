@@ -32,3 +32,41 @@ def worker(**kwargs: object) -> User:
 
 def manager(**kwargs: object) -> User:
     return UserFactory(groups=[MANAGER_GROUP], **kwargs)
+
+
+# --- stock core ---------------------------------------------------------------------------------
+
+
+class WarehouseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "wms.Warehouse"
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"Entrepôt {n}")
+    code = factory.Sequence(lambda n: f"W{n}")
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "wms.Location"
+
+    warehouse = factory.SubFactory(WarehouseFactory)
+    zone = "A"
+    aisle = factory.Sequence(lambda n: f"{n:02d}")
+    shelf = "1"
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "wms.Product"
+
+    sku = factory.Sequence(lambda n: f"TEST-{n:05d}")
+    name = factory.Sequence(lambda n: f"Produit {n}")
+    default_location = factory.SubFactory(LocationFactory)
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "wms.Contact"
+
+    name = factory.Sequence(lambda n: f"Contact {n}")

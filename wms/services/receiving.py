@@ -55,9 +55,9 @@ def create_receipt(
         )
         for line in lines or []:
             add_line(receipt, **line)
-        for number, description in enumerate(out_of_format or [], start=1):
-            if description.strip():
-                receipt.out_of_format_lines.create(number=number, description=description.strip())
+        descriptions = [text.strip() for text in out_of_format or [] if text.strip()]
+        for number, description in enumerate(descriptions, start=1):
+            receipt.out_of_format_lines.create(number=number, description=description)
         if out_of_format:
             receipt.out_of_format_count = receipt.out_of_format_lines.count()
             receipt.save(update_fields=["out_of_format_count"])

@@ -16,21 +16,37 @@ if TYPE_CHECKING:
     from wms.models import Contact
 
 
+# Every kind has a master row (scope "*", created by a migration). Creating a missing counter
+# first locks the master row, so creators queue one behind the other: two transactions inserting
+# the same new key would otherwise deadlock on InnoDB's duplicate-key locks.
+MASTER_SCOPE = "*"
+
+
 def take_next(kind: str, scope: str) -> int:
     """Increment and return the counter (kind, scope), creating it at 0 when missing."""
     with transaction.atomic():
         row = ReferenceSequence.objects.select_for_update().filter(kind=kind, scope=scope).first()
         if row is None:
-            try:
-                # Two first-timers may race to create the row: the unique constraint keeps one.
-                with transaction.atomic():
-                    ReferenceSequence.objects.create(kind=kind, scope=scope, last_value=0)
-            except IntegrityError:
-                pass
-            row = ReferenceSequence.objects.select_for_update().get(kind=kind, scope=scope)
+            _lock_master(kind)
+            row, _created = ReferenceSequence.objects.select_for_update().get_or_create(
+                kind=kind, scope=scope, defaults={"last_value": 0}
+            )
         row.last_value += 1
         row.save(update_fields=["last_value"])
         return row.last_value
+
+
+def _lock_master(kind: str) -> None:
+    master = ReferenceSequence.objects.select_for_update().filter(kind=kind, scope=MASTER_SCOPE)
+    if not master.exists():
+        # A kind no migration knows: create its master row (a race here can only raise an
+        # IntegrityError in the loser, never a deadlock between two creators of counters).
+        try:
+            with transaction.atomic():
+                ReferenceSequence.objects.create(kind=kind, scope=MASTER_SCOPE)
+        except IntegrityError:
+            pass
+        master.exists()
 
 
 def source_letters(name: str) -> str:
