@@ -97,6 +97,21 @@ FLUSH PRIVILEGES;"
 	log "database asf_wms and user asf/asf ready (rights on asf_wms and test\\_asf%)"
 }
 
+# Django converts dates to Europe/Paris in SQL (admin date drill-downs, __date lookups): MariaDB
+# needs its time-zone tables for that, and a fresh server has them empty.
+load_time_zones() {
+	local zones
+	zones=$(as_root mariadb -N -e "SELECT COUNT(*) FROM mysql.time_zone_name" 2>/dev/null || echo 0)
+	if [ "${zones:-0}" -gt 0 ]; then
+		log "time-zone tables present ($zones names)"
+		return 0
+	fi
+	command -v mariadb-tzinfo-to-sql >/dev/null 2>&1 || die "mariadb-tzinfo-to-sql not found (mariadb-server)"
+	mariadb-tzinfo-to-sql /usr/share/zoneinfo 2>/dev/null | as_root mariadb mysql ||
+		die "could not load the time-zone tables into MariaDB"
+	log "time-zone tables loaded"
+}
+
 main() {
 	command -v mariadb-admin >/dev/null 2>&1 ||
 		die "mariadb-admin not found: apt-get install mariadb-client mariadb-server"
@@ -110,6 +125,7 @@ main() {
 		explain_dead_server
 	fi
 	create_database_and_user
+	load_time_zones
 }
 
 main "$@"

@@ -30,6 +30,7 @@ DATA_MIGRATIONS = [
     ("wms.migrations.0003_role_groups", "create_groups"),
     ("wms.migrations.0004_manager_lockout_reset", "grant_lockout_reset"),
     ("wms.migrations.0006_sequence_master_rows", "create_master_rows"),
+    ("wms.migrations.0007_manager_stock_permissions", "grant_stock_permissions"),
 ]
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -7,11 +7,12 @@ from typing import Any
 
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.signals import user_login_failed
-from django.db.models.signals import m2m_changed, pre_save
+from django.db.models.signals import m2m_changed, pre_delete, pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
 from wms.client_ip import client_ip
+from wms.models import Contact
 from wms.roles import MANAGER_GROUP
 
 auth_log = logging.getLogger("wms.auth")
@@ -75,3 +76,12 @@ def log_failed_login(
             "path": request.path if request is not None else "",
         },
     )
+
+
+@receiver(pre_delete, sender=Contact)
+def keep_members_of_a_deleted_organisation(sender: Any, instance: Contact, **kwargs: Any) -> None:
+    # The foreign key is SET_NULL; the note keeps the history the link carried (S-CONTACTS).
+    note = f"Ancienne organisation : {instance.name}"
+    for member in instance.members.all():
+        member.notes = f"{member.notes}\n{note}".strip()
+        member.save(update_fields=["notes"])

@@ -169,3 +169,24 @@ def test_locations_are_upper_cased_unique_and_print_their_qr_payload():
     assert Warehouse.receiving() == warehouse
     LocationFactory()  # another warehouse, first by name or not, REC still wins
     assert Warehouse.receiving() == warehouse
+
+
+def test_deleting_an_organisation_keeps_its_members_with_a_note():
+    organisation = ContactFactory(name="Hôpital Nord")
+    member = Contact.objects.create(name="Jeanne", kind="person", organisation=organisation,
+                                    notes="Infirmière")  # fmt: skip
+    organisation.delete()
+    member.refresh_from_db()
+    assert member.organisation is None
+    assert member.notes == "Infirmière\nAncienne organisation : Hôpital Nord"
+
+
+def test_moving_a_branch_updates_the_levels_below_it():
+    root = ProductCategory.objects.create(name="MÉDICAL")
+    other = ProductCategory.objects.create(name="HYGIÈNE")
+    middle = ProductCategory.objects.create(name="Soins", parent=other)
+    leaf = ProductCategory.objects.create(name="Pansements", parent=middle)
+    middle.parent = ProductCategory.objects.create(name="Premiers secours", parent=root)
+    middle.save()
+    leaf.refresh_from_db()
+    assert (leaf.level, leaf.path) == (4, "MÉDICAL > Premiers secours > Soins > Pansements")

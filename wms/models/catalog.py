@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -81,11 +83,16 @@ class ProductCategory(models.Model):
                 {"parent": f"Au plus {MAX_CATEGORY_DEPTH} niveaux de catégories."}
             )
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.name_key = fold_key(self.name)
         self.parent_marker = self.parent_id or 0
+        old_level = self.level
         self.level = (self.parent.level + 1) if self.parent is not None else 1
         super().save(*args, **kwargs)
+        if self.level != old_level and self.pk is not None:
+            # A moved branch: its descendants' levels follow (the CHECK keeps them ≤ 4).
+            for child in self.children.all():
+                child.save()
 
 
 class ProductTag(models.Model):
@@ -182,7 +189,7 @@ class Product(models.Model):
     def is_kit(self) -> bool:
         return self.kit_items.exists()
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Derived columns are recomputed on every save so they can never drift.
         from wms.services.catalog import derive_product_fields
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 
@@ -77,7 +79,7 @@ class Contact(models.Model):
     def roles(self) -> list[str]:
         return [role.value for role, field in ROLE_FIELDS.items() if getattr(self, field)]
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         from wms.services.contacts import prepare_contact
 
         prepare_contact(self)

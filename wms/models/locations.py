@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 RECEIVING_WAREHOUSE_CODE = "REC"
@@ -18,7 +20,7 @@ class Warehouse(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.code = self.code.strip().upper()
         super().save(*args, **kwargs)
 
@@ -61,7 +63,7 @@ class Location(models.Model):
     def qr_payload(self) -> str:
         return f"LOC:{self.warehouse.code}:{self.code}"
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.zone, self.aisle, self.shelf = (
             v.strip().upper() for v in (self.zone, self.aisle, self.shelf)
         )
@@ -85,6 +87,6 @@ class RackColor(models.Model):
     def __str__(self) -> str:
         return f"{self.warehouse.code} {self.zone}: {self.color}"
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.zone = self.zone.strip().upper()
         super().save(*args, **kwargs)

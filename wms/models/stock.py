@@ -166,7 +166,7 @@ class StockMovement(models.Model):
         return f"{self.get_movement_type_display()} {self.delta:+d} · {self.lot}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
+        if not self._state.adding:
             raise LedgerIsAppendOnly("Les mouvements de stock ne se modifient pas.")
         super().save(*args, **kwargs)
 

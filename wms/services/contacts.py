@@ -75,6 +75,6 @@ def quick_create_donor(*, name: str) -> Contact:
     if existing is not None:
         if not existing.is_donor:
             existing.is_donor = True
-            existing.save()
+            existing.save(update_fields=["is_donor", "asf_id"])
         return existing
     return Contact.objects.create(name=name, is_donor=True, needs_review=True)

@@ -58,14 +58,17 @@ SYSTEM = Actor()
 
 
 def _positive(quantity: Any, what: str = "La quantité") -> int:
-    if isinstance(quantity, bool) or not isinstance(quantity, int):
-        try:
-            quantity = int(quantity)
-        except (TypeError, ValueError):
-            raise StockError(f"{what} doit être un nombre entier.") from None
-    if quantity < 1:
+    if isinstance(quantity, bool):
+        raise StockError(f"{what} doit être un nombre entier.")
+    try:
+        number = int(quantity)
+    except (TypeError, ValueError):
+        raise StockError(f"{what} doit être un nombre entier.") from None
+    if isinstance(quantity, float) and number != quantity:
+        raise StockError(f"{what} doit être un nombre entier.")
+    if number < 1:
         raise StockError(f"{what} doit être au moins 1.")
-    return quantity
+    return number
 
 
 def lock_lots(lot_ids: Iterable[int]) -> dict[int, ProductLot]:
@@ -435,7 +438,7 @@ def transfer(
 
 # --- quarantine --------------------------------------------------------------------------------
 
-ALLOWED_STATUS_CHANGES = {
+ALLOWED_STATUS_CHANGES: dict[str, set[str]] = {
     LotStatus.QUARANTINED: {LotStatus.AVAILABLE, LotStatus.HOLD, LotStatus.EXPIRED},
     LotStatus.AVAILABLE: {LotStatus.HOLD, LotStatus.QUARANTINED, LotStatus.EXPIRED},
     LotStatus.HOLD: {LotStatus.AVAILABLE, LotStatus.QUARANTINED, LotStatus.EXPIRED},

@@ -1,0 +1,7 @@
+"""Admin for managers (S-ROLES): master data editable, quantities and the ledger read-only, stock
+operations through the services. Django autodiscovers this package; each module registers one
+area."""
+
+from wms.admin import catalog, contacts, locations, receipts, stock
+
+__all__ = ["catalog", "contacts", "locations", "receipts", "stock"]
