@@ -316,9 +316,15 @@ ORG_SIGNATORY = env.str("ORG_SIGNATORY", default="")
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")
 
 # --- Email ------------------------------------------------------------------------------------
+# Every email is queued (wms.emailing): Django's own mail API writes an IntegrationEvent through
+# the queue backend, and `process_email_queue` delivers it with the transport below — Brevo when
+# BREVO_API_KEY is set, else EMAIL_BACKEND (console by default, SMTP in production).
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = "wms.emailing.backend.QueuedEmailBackend"
+EMAIL_TRANSPORT_BACKEND = env.str(
+    "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=587)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
@@ -332,14 +338,20 @@ BREVO_SENDER_EMAIL = env.str("BREVO_SENDER_EMAIL", default="")
 BREVO_SENDER_NAME = env.str("BREVO_SENDER_NAME", default="")
 BREVO_REPLY_TO_EMAIL = env.str("BREVO_REPLY_TO_EMAIL", default="")
 if BREVO_API_KEY:
-    EMAIL_BACKEND = "anymail.backends.brevo.EmailBackend"
-ANYMAIL = {"BREVO_API_KEY": BREVO_API_KEY, "BREVO_API_URL": BREVO_API_URL}
+    EMAIL_TRANSPORT_BACKEND = "anymail.backends.brevo.EmailBackend"
+ANYMAIL = {
+    "BREVO_API_KEY": BREVO_API_KEY,
+    "BREVO_API_URL": BREVO_API_URL,
+    # A hung provider must not hold a queue worker for minutes: (connect, read) seconds.
+    "REQUESTS_TIMEOUT": (5, EMAIL_TIMEOUT),
+}
 EMAIL_QUEUE_MAX_ATTEMPTS = env.int("EMAIL_QUEUE_MAX_ATTEMPTS", default=5)
 EMAIL_QUEUE_RETRY_BASE_SECONDS = env.int("EMAIL_QUEUE_RETRY_BASE_SECONDS", default=60)
 EMAIL_QUEUE_RETRY_MAX_SECONDS = env.int("EMAIL_QUEUE_RETRY_MAX_SECONDS", default=3600)
 EMAIL_QUEUE_PROCESSING_TIMEOUT_SECONDS = env.int(
     "EMAIL_QUEUE_PROCESSING_TIMEOUT_SECONDS", default=900
 )
+EMAIL_QUEUE_WORKERS = env.int("EMAIL_QUEUE_WORKERS", default=4)
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

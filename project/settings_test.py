@@ -27,7 +27,6 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -41,3 +40,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": os.path.join(tempfile.gettempdir(), f"asf-wms-test-{os.getpid()}.sqlite3")
     }
+
+# Delivered mail lands in django.core.mail.outbox, unless a test process is pointed at a fake
+# Brevo server through the environment.
+if not os.environ.get("BREVO_API_KEY"):
+    EMAIL_TRANSPORT_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -25,7 +25,11 @@ def check_site_base_url(app_configs: Any, **kwargs: Any) -> list[Warning]:
 
 @register(Tags.security, deploy=True)
 def check_email_transport(app_configs: Any, **kwargs: Any) -> list[Warning]:
-    if settings.DEBUG or settings.BREVO_API_KEY or settings.EMAIL_BACKEND != CONSOLE_BACKEND:
+    if (
+        settings.DEBUG
+        or settings.BREVO_API_KEY
+        or settings.EMAIL_TRANSPORT_BACKEND != CONSOLE_BACKEND
+    ):
         return []
     return [
         Warning(

@@ -85,7 +85,7 @@ def deploy_warning_ids():
 @override_settings(
     DEBUG=False,
     SITE_BASE_URL="",
-    EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+    EMAIL_TRANSPORT_BACKEND="django.core.mail.backends.console.EmailBackend",
     BREVO_API_KEY="",
 )
 def test_deploy_checks_warn_about_relative_links_and_console_email():
@@ -96,7 +96,7 @@ def test_deploy_checks_warn_about_relative_links_and_console_email():
 @override_settings(
     DEBUG=False,
     SITE_BASE_URL="https://wms.example.org",
-    EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+    EMAIL_TRANSPORT_BACKEND="django.core.mail.backends.console.EmailBackend",
     BREVO_API_KEY="xkeysib-test",
 )
 def test_a_brevo_key_and_a_base_url_silence_our_deploy_checks():

@@ -2,6 +2,13 @@
 
 from wms.models.catalog import Product, ProductCategory, ProductKitItem, ProductTag
 from wms.models.contacts import Contact, ContactAddress, ContactKind, ContactRole
+from wms.models.integration import (
+    EMAIL_EVENT_TYPE,
+    EMAIL_SOURCE,
+    IntegrationDirection,
+    IntegrationEvent,
+    IntegrationStatus,
+)
 from wms.models.locations import Location, RackColor, Warehouse
 from wms.models.receipts import (
     Receipt,
@@ -16,11 +23,16 @@ from wms.models.stock import LedgerIsAppendOnly, LotStatus, MovementType, Produc
 from wms.models.throttle import ThrottleSlot
 
 __all__ = [
+    "EMAIL_EVENT_TYPE",
+    "EMAIL_SOURCE",
     "Capability",
     "Contact",
     "ContactAddress",
     "ContactKind",
     "ContactRole",
+    "IntegrationDirection",
+    "IntegrationEvent",
+    "IntegrationStatus",
     "LedgerIsAppendOnly",
     "Location",
     "LotStatus",
