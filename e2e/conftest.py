@@ -7,16 +7,16 @@ fails when any occurred.
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.apps import apps as django_apps
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.operations import RunPython
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -25,13 +25,6 @@ CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 E2E_REQUIRED = os.environ.get("E2E_REQUIRED") == "1"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 PHONE = {"width": 390, "height": 844}
-# (module, forward function) of every migration that inserts rows the application needs.
-DATA_MIGRATIONS = [
-    ("wms.migrations.0003_role_groups", "create_groups"),
-    ("wms.migrations.0004_manager_lockout_reset", "grant_lockout_reset"),
-    ("wms.migrations.0006_sequence_master_rows", "create_master_rows"),
-    ("wms.migrations.0007_manager_stock_permissions", "grant_stock_permissions"),
-]
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -101,15 +94,21 @@ class PageProblems:
 
 @pytest.fixture
 def migration_data(transactional_db: None) -> None:
-    """Put back the rows that data migrations create (groups and their permissions).
+    """Put back the rows that data migrations create (groups, permissions, sequence rows).
 
     Live-server tests flush the database after each test. Serialized rollback cannot restore
     those rows here: once Playwright's event loop runs, Django gives this thread a fresh
-    connection object that lacks the serialized copy. So the data migrations run again.
+    connection object that lacks the serialized copy. So every RunPython step of our migrations
+    runs again (they are written to be idempotent).
     """
-    for module_name, function_name in DATA_MIGRATIONS:
-        forward = getattr(importlib.import_module(module_name), function_name)
-        forward(django_apps, SimpleNamespace(connection=connection))
+    loader = MigrationLoader(connection)
+    with connection.schema_editor() as schema_editor:
+        for (app_label, _name), migration in sorted(loader.disk_migrations.items()):
+            if app_label != "wms":
+                continue
+            for operation in migration.operations:
+                if isinstance(operation, RunPython):
+                    operation.code(django_apps, schema_editor)
 
 
 @pytest.fixture
