@@ -4,7 +4,6 @@ configured with production.env.sample, served by gunicorn."""
 from __future__ import annotations
 
 import http.client
-import os
 import shutil
 import socket
 import subprocess
@@ -15,64 +14,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-# CI copies ../shared/production.env.sample into the project; a laptop clone may have neither,
-# and then our own production-like file stands in.
-SAMPLE_CANDIDATES = [
-    ROOT / "production.env.sample",
-    ROOT.parent / "shared" / "production.env.sample",
-    ROOT / "tests" / "data" / "production.env",
-]
-COPY_IGNORE = shutil.ignore_patterns(
-    ".venv",
-    ".git",
-    ".env",
-    "db.sqlite3*",
-    "staticfiles",
-    "media",
-    "__pycache__",
-    "*.pyc",
-    ".mypy_cache",
-    ".ruff_cache",
-    ".pytest_cache",
-    ".hypothesis",
-    "e2e",
-    "tests",
-    "bench",
-)
+from tests.ops.project_copy import ROOT, clean_env, copy_project, manage, production_sample
 
 pytestmark = pytest.mark.slow
-
-
-def production_sample() -> Path:
-    for candidate in SAMPLE_CANDIDATES:
-        if candidate.is_file():
-            return candidate
-    raise AssertionError(f"production.env.sample not found in {SAMPLE_CANDIDATES}")
-
-
-def clean_env(**overrides: str) -> dict[str, str]:
-    """The test run's own settings must not leak into the deployed copy."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DB_", "TEST_DB", "ENV_FILE", "COVERAGE"))
-    }
-    env.update(overrides)
-    return env
-
-
-def manage(
-    project: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=project,
-        env=env or clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def free_port() -> int:
@@ -96,8 +40,7 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float = 
 
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]:
-    project = tmp_path_factory.mktemp("deploy") / "asf-wms"
-    shutil.copytree(ROOT, project, ignore=COPY_IGNORE)
+    project = copy_project(tmp_path_factory.mktemp("deploy") / "asf-wms")
     shutil.copy(production_sample(), project / ".env")
 
     for command in (

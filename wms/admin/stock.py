@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -22,6 +22,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods
 
+from wms.admin.dates import SafeDateHierarchyMixin
 from wms.admin.lot_forms import AdjustForm, CountForm, LotActionForm, ReceiveForm, TransferForm
 from wms.models import ProductLot, ReceiptType, StockMovement
 from wms.roles import MANAGER_PERMISSION
@@ -328,7 +329,7 @@ class ProductLotAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
+class StockMovementAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     """The ledger, append-only: nobody adds, edits or deletes a row here, superusers included."""
 
     list_display = (
@@ -370,12 +371,3 @@ class StockMovementAdmin(admin.ModelAdmin):
             "admin:wms_productlot_change", args=[movement.lot_id], current_app=self.admin_site.name
         )
         return format_html('<a href="{}">{}</a>', url, movement.lot.lot_code or "sans lot")
-
-    def get_changelist_instance(self, request: HttpRequest) -> Any:
-        changelist = super().get_changelist_instance(request)
-        # The drill-down by year / month / day converts times to Europe/Paris in SQL; MariaDB
-        # without its time-zone tables answers NULL there, so the page keeps the date filter only.
-        connection = connections[router.db_for_read(StockMovement)]
-        if not connection.features.has_zoneinfo_database:
-            changelist.date_hierarchy = None
-        return changelist

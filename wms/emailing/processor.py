@@ -15,7 +15,6 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.utils import formataddr
 from typing import Any
 
 from anymail.exceptions import (
@@ -113,17 +112,9 @@ def _claimable(now: datetime, config: QueueSettings) -> Q:
 
 def revive_failed() -> int:
     """--include-failed: failed events get a fresh set of attempts, due now."""
-    return (
-        email_events()
-        .filter(status=IntegrationStatus.FAILED)
-        .update(
-            status=IntegrationStatus.PENDING,
-            attempts=0,
-            next_attempt_at=timezone.now(),
-            claimed_at=None,
-            claim_token=None,
-        )
-    )
+    from wms.emailing.replay import replay_failed
+
+    return replay_failed(email_events())
 
 
 def claim(event_id: int, config: QueueSettings) -> tuple[IntegrationEvent, uuid.UUID] | None:
@@ -154,9 +145,9 @@ def _finish(event: IntegrationEvent, token: uuid.UUID, **fields: Any) -> bool:
 
 def sender_address() -> str:
     address = str(settings.BREVO_SENDER_EMAIL or settings.DEFAULT_FROM_EMAIL)
-    if settings.BREVO_SENDER_NAME:
-        return formataddr((settings.BREVO_SENDER_NAME, address))
-    return address
+    name = str(settings.BREVO_SENDER_NAME).replace('"', "")
+    # The plain name: Django encodes headers for SMTP itself, and Brevo wants it unencoded.
+    return f'"{name}" <{address}>' if name else address
 
 
 def build_message(event: IntegrationEvent) -> EmailMultiAlternatives:
@@ -193,8 +184,10 @@ def classify(exc: Exception) -> DeliveryError:
     if isinstance(exc, AnymailAPIError):
         status = getattr(exc, "status_code", None)
         return DeliveryError(text, permanent=status in PERMANENT_HTTP_STATUSES)
-    if isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused):
-        return DeliveryError(text, permanent=True)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        # Permanent only when every refusal is a 5xx: a 451 (greylisting) is worth a retry.
+        codes = [code for code, _reason in exc.recipients.values()]
+        return DeliveryError(text, permanent=bool(codes) and all(code >= 500 for code in codes))
     if isinstance(exc, smtplib.SMTPResponseException):
         return DeliveryError(text, permanent=exc.smtp_code >= 500)
     if isinstance(exc, AnymailError | ValueError):
