@@ -260,3 +260,14 @@ def test_the_forgotten_password_page_queues_the_email(client):
     assert response.status_code == 302
     assert IntegrationEvent.objects.filter(status="pending").count() == 1
     assert mail.outbox == []
+
+
+def test_send_test_email_queues_the_test_message_and_refuses_bad_addresses():
+    out = StringIO()
+    call_command("send_test_email", "ops@example.org", "--name=Équipe", stdout=out)
+    assert "mis en file pour ops@example.org" in out.getvalue()
+    event = IntegrationEvent.objects.get()
+    assert event.payload["subject"] == "Message de test pour Équipe"
+    with pytest.raises(CommandError, match="pas une adresse"):
+        call_command("send_test_email", "not-an-address")
+    assert IntegrationEvent.objects.count() == 1
