@@ -1,5 +1,6 @@
 from django.urls import path
 
+from scan.routes import browse, resolve
 from scan.views import auth, home, pwa
 
 app_name = "scan"
@@ -11,4 +12,6 @@ urlpatterns = [
     path("service-worker.js", pwa.service_worker, name="service_worker"),
     path("shell/", pwa.shell, name="shell"),
     path("offline/", pwa.offline, name="offline"),
+    *resolve.urlpatterns,
+    *browse.urlpatterns,
 ]
