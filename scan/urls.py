@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scan.routes import browse, resolve
+from scan.routes import browse, capture, resolve
 from scan.views import auth, home, pwa
 
 app_name = "scan"
@@ -14,4 +14,5 @@ urlpatterns = [
     path("offline/", pwa.offline, name="offline"),
     *resolve.urlpatterns,
     *browse.urlpatterns,
+    *capture.urlpatterns,
 ]
