@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scan.routes import browse, capture, resolve
+from scan.routes import browse, capture, offline, resolve
 from scan.views import auth, home, pwa
 
 app_name = "scan"
@@ -15,4 +15,5 @@ urlpatterns = [
     *resolve.urlpatterns,
     *browse.urlpatterns,
     *capture.urlpatterns,
+    *offline.urlpatterns,
 ]
