@@ -7,9 +7,15 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except ImproperlyConfigured as exc:
+        # A settings problem is for the operator, not a traceback: say what to fix.
+        sys.stderr.write(f"Configuration invalide : {exc}\n")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

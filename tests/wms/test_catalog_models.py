@@ -190,3 +190,12 @@ def test_moving_a_branch_updates_the_levels_below_it():
     middle.save()
     leaf.refresh_from_db()
     assert (leaf.level, leaf.path) == (4, "MÉDICAL > Premiers secours > Soins > Pansements")
+
+
+def test_a_vat_typed_as_a_percentage_passes_model_validation():
+    product = ProductFactory.build(tva=Decimal("20"), default_location=None)
+    product.full_clean(exclude=["default_location"])
+    assert product.tva == Decimal("0.2")
+    product.tva = Decimal("150")
+    with pytest.raises(ValidationError, match="Taux de TVA invalide"):
+        product.full_clean(exclude=["default_location"])

@@ -271,3 +271,26 @@ def test_send_test_email_queues_the_test_message_and_refuses_bad_addresses():
     with pytest.raises(CommandError, match="pas une adresse"):
         call_command("send_test_email", "not-an-address")
     assert IntegrationEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "option",
+    ["--limit=99999999999999999999", "--processing-timeout-seconds=0",
+     "--retry-base-seconds=999999999999", "--max-attempts=1000"],
+)  # fmt: skip
+def test_out_of_range_options_are_refused_before_touching_the_queue(option):
+    queue_email("S", "T", ["a@example.org"])
+    with pytest.raises(CommandError, match=r"entre|--limit"):
+        run(option)
+    assert IntegrationEvent.objects.get().status == "pending"
+
+
+@pytest.mark.parametrize("payload", [["not", "a", "dict"], {"recipients": "a@example.org"},
+                                     {"recipients": [1, 2]}])  # fmt: skip
+def test_malformed_rows_fail_at_once(payload):
+    queue_email("S", "T", ["a@example.org"])
+    IntegrationEvent.objects.update(payload=payload)
+    assert run().endswith("failed=1 deferred=0")
+    event = IntegrationEvent.objects.get()
+    assert (event.status, event.attempts) == ("failed", 1)
+    assert "illisible" in event.error_message

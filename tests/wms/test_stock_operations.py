@@ -2,13 +2,14 @@
 and changes nothing, row by row."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from tests.factories import LocationFactory, ProductFactory, manager
 from tests.stock_helpers import ledger_is_clean, snapshot
-from wms.models import LotStatus, MovementType, ProductLot, StockMovement
+from wms.models import Location, LotStatus, MovementType, ProductLot, StockMovement
 from wms.services import stock
 from wms.services.errors import StaleCount, StockError
 from wms.services.stock import Actor
@@ -203,3 +204,46 @@ def test_count_refuses_below_the_reserved_quantity(lot):
     refused("inférieur à la quantité réservée \\(4\\)", stock.count, lot=lot, counted=3,
             seen_on_hand=10)  # fmt: skip
     refused("négatif", stock.count, lot=lot, counted=-1, seen_on_hand=10)
+
+
+# --- unusual input types and sizes: a French refusal, never a crash --------------------------
+
+
+@pytest.mark.parametrize("value", [1.5, -1.5, Decimal("2.9"), True, float("inf"), float("nan"),
+                                   "1.5", "12abc", None, 10**20])  # fmt: skip
+def test_adjust_count_and_remove_refuse_non_integers_and_huge_values(lot, value):
+    refused("nombre entier|trop grande", stock.adjust, lot=lot, delta=value, reason_code="found")
+    refused("nombre entier|trop grande", stock.count, lot=lot, counted=value, seen_on_hand=10)
+    refused("nombre entier|trop grande|au moins", stock.remove, product=lot.product, quantity=value)
+
+
+def test_integral_strings_and_floats_are_accepted(lot):
+    stock.adjust(lot=lot, delta="+2", reason_code="found")
+    stock.adjust(lot=lot, delta=1.0, reason_code="found")
+    lot.refresh_from_db()
+    assert lot.quantity_on_hand == 13
+
+
+def test_quantities_beyond_the_database_columns_are_refused(product, lot):
+    refused("trop grande", stock.receive, product=product, quantity=2**31)
+    refused("trop grande", stock.adjust, lot=lot, delta=2**31, reason_code="found")
+    ProductLot.objects.filter(pk=lot.pk).update(quantity_on_hand=stock.MAX_ON_HAND)
+    lot.refresh_from_db()  # (the ledger is off here on purpose: only the ceiling matters)
+    refused("trop grande pour un lot", stock.adjust, lot=lot, delta=1, reason_code="found")
+
+
+def test_missing_or_unsaved_objects_are_refused(product, lot):
+    refused("Lot inconnu", stock.adjust, lot=None, delta=1, reason_code="found")
+    refused("Lot inconnu", stock.transfer, lot=None, quantity=1, to_location=LocationFactory())
+    refused("destination inconnu", stock.transfer, lot=lot, quantity=1, to_location=lot.location.pk)
+    refused("Emplacement inconnu", stock.receive, product=product, quantity=1,
+            location=Location(zone="A"))  # fmt: skip
+    refused("Lot inconnu", stock.count, lot=None, counted=1, seen_on_hand=1)
+
+
+def test_lot_codes_and_dates_are_checked_and_strings_parsed(product):
+    refused("60 caractères", stock.receive, product=product, quantity=1, lot_code="x" * 61)
+    refused("date invalide", stock.receive, product=product, quantity=1, expires_on="abc")
+    lot = stock.receive(product=product, quantity=1, lot_code=None, expires_on="2030-01-31")
+    assert (lot.lot_code, lot.expires_on) == ("", dt.date(2030, 1, 31))
+    assert "31/01/2030" in str(lot)

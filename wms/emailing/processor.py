@@ -42,6 +42,19 @@ EVENT_HEADER = "X-ASF-Event-Id"
 PERMANENT_HTTP_STATUSES = {400, 401, 403, 404, 422}
 
 
+DAY = 86_400
+# Sane ranges: a processing timeout under a minute would reclaim sends still in flight (and send
+# them twice); delays beyond 30 days would overflow dates and are never meant.
+LIMITS = {
+    "max_attempts": (1, 100),
+    "retry_base_seconds": (0, 30 * DAY),
+    "retry_max_seconds": (0, 30 * DAY),
+    "processing_timeout_seconds": (60, 7 * DAY),
+    "workers": (1, 32),
+}
+MAX_LIMIT = 10_000
+
+
 @dataclass(frozen=True)
 class QueueSettings:
     max_attempts: int
@@ -61,13 +74,15 @@ class QueueSettings:
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         for key, value in values.items():
-            if value < (1 if key in {"max_attempts", "workers"} else 0):
-                raise ValueError(f"{key} = {value}: valeur invalide.")
+            low, high = LIMITS[key]
+            if not low <= value <= high:
+                raise ValueError(f"{key} = {value} : valeur attendue entre {low} et {high}.")
         return cls(**values)
 
     def retry_delay(self, attempts: int) -> int:
         """Seconds before the next try after `attempts` failed ones: 60, 120, 240, 480, ..."""
-        return int(min(self.retry_max_seconds, self.retry_base_seconds * 2 ** max(attempts - 1, 0)))
+        exponent = min(max(attempts - 1, 0), 32)  # 2**32 × 30 days still fits; min() caps it
+        return int(min(self.retry_max_seconds, self.retry_base_seconds * 2**exponent))
 
 
 @dataclass
@@ -151,8 +166,12 @@ def sender_address() -> str:
 
 
 def build_message(event: IntegrationEvent) -> EmailMultiAlternatives:
-    payload = event.payload or {}
+    payload = event.payload
+    if not isinstance(payload, dict):
+        raise DeliveryError("Contenu de l'e-mail illisible.", permanent=True)
     recipients = payload.get("recipients") or []
+    if not isinstance(recipients, list) or not all(isinstance(r, str) for r in recipients):
+        raise DeliveryError("Liste de destinataires illisible.", permanent=True)
     if not recipients:
         raise DeliveryError("Aucun destinataire.", permanent=True)
     reply_to = payload.get("reply_to") or (
@@ -243,8 +262,8 @@ def _deliver_in_worker(event_id: int, config: QueueSettings) -> str:
 def process_queue(
     *, limit: int = 100, include_failed: bool = False, config: QueueSettings
 ) -> RunSummary:
-    if limit < 1:
-        raise ValueError("--limit doit être au moins 1.")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValueError(f"--limit doit être entre 1 et {MAX_LIMIT}.")
     if include_failed:
         revive_failed()
     now = timezone.now()

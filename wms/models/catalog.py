@@ -189,6 +189,14 @@ class Product(models.Model):
     def is_kit(self) -> bool:
         return self.kit_items.exists()
 
+    def clean(self) -> None:
+        from wms.services.catalog import vat_rate
+
+        # "20" means 20 %: normalised before the database constraint (0 ≤ rate < 1) is checked.
+        self.tva = vat_rate(self.tva)
+        if self.tva is not None and self.tva >= 1:
+            raise ValidationError({"tva": "Taux de TVA invalide : au plus 99,99 %."})
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Derived columns are recomputed on every save so they can never drift.
         from wms.services.catalog import derive_product_fields

@@ -57,18 +57,69 @@ class Actor:
 SYSTEM = Actor()
 
 
+# Far above any real quantity, far below the 32-bit columns of MariaDB: a typo such as
+# 1000000000000 is refused with a message instead of overflowing the database.
+MAX_QUANTITY = 10_000_000
+MAX_ON_HAND = 1_000_000_000
+
+
+def _integer(value: Any, what: str) -> int:
+    """An integer from user input: int, "12", 12.0 — never 1.5, True, "abc", inf or None."""
+    if isinstance(value, bool) or value is None:
+        raise StockError(f"{what} doit être un nombre entier.")
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.lstrip("+-").isdigit():
+            raise StockError(f"{what} doit être un nombre entier.")
+        number = int(text)
+    else:
+        try:
+            number = int(value)
+        except (TypeError, ValueError, OverflowError):
+            raise StockError(f"{what} doit être un nombre entier.") from None
+        if number != value:  # 1.5, Decimal("2.9")
+            raise StockError(f"{what} doit être un nombre entier.")
+    if abs(number) > MAX_QUANTITY:
+        raise StockError(f"{what} est trop grande (au plus {MAX_QUANTITY:,}).".replace(",", " "))
+    return number
+
+
 def _positive(quantity: Any, what: str = "La quantité") -> int:
-    if isinstance(quantity, bool):
-        raise StockError(f"{what} doit être un nombre entier.")
-    try:
-        number = int(quantity)
-    except (TypeError, ValueError):
-        raise StockError(f"{what} doit être un nombre entier.") from None
-    if isinstance(quantity, float) and number != quantity:
-        raise StockError(f"{what} doit être un nombre entier.")
+    number = _integer(quantity, what)
     if number < 1:
         raise StockError(f"{what} doit être au moins 1.")
     return number
+
+
+def _text(value: Any, what: str, max_length: int) -> str:
+    text = "" if value is None else str(value).strip()
+    if len(text) > max_length:
+        raise StockError(f"{what} : {max_length} caractères au plus.")
+    return text
+
+
+def _date(value: Any, what: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise StockError(f"{what} : date invalide (AAAA-MM-JJ attendu).") from None
+
+
+def _saved(instance: Any, model: type, message: str) -> Any:
+    if not isinstance(instance, model) or instance.pk is None:
+        raise StockError(message)
+    return instance
+
+
+def _check_ceiling(on_hand: int) -> None:
+    if on_hand > MAX_ON_HAND:
+        raise StockError("Quantité en stock trop grande pour un lot.")
 
 
 def lock_lots(lot_ids: Iterable[int]) -> dict[int, ProductLot]:
@@ -167,11 +218,15 @@ def receive(
 ) -> ProductLot:
     """Create a new lot with `quantity` units (movement `in`)."""
     quantity = _positive(quantity)
-    if product is None or product.pk is None:
-        raise StockError("Produit inconnu.")
+    _saved(product, Product, "Produit inconnu.")
     location = location or product.default_location
     if location is None:
         raise StockError(f"Aucun emplacement pour « {product.name} » : choisissez-en un.")
+    _saved(location, Location, "Emplacement inconnu.")
+    lot_code = _text(lot_code, "Le n° de lot", 60)
+    storage_conditions = _text(storage_conditions, "Les conditions de stockage", 200)
+    expires_on = _date(expires_on, "La date de péremption")
+    received_on = _date(received_on, "La date de réception")
     if product.perishable and expires_on is None:
         raise StockError(
             f"« {product.name} » est périssable : la date de péremption est obligatoire."
@@ -180,7 +235,7 @@ def receive(
     with transaction.atomic():
         lot = ProductLot.objects.create(
             product=product,
-            lot_code=lot_code.strip(),
+            lot_code=lot_code,
             expires_on=expires_on,
             received_on=received_on or timezone.localdate(),
             status=lot_status,
@@ -225,8 +280,9 @@ def remove(
     quantity = _positive(quantity)
     if reason_code not in REMOVAL_REASONS:
         raise StockError(f"Motif de sortie inconnu : {reason_code}.")
-    if product is None or product.pk is None:
-        raise StockError("Produit inconnu.")
+    _saved(product, Product, "Produit inconnu.")
+    if lot is not None:
+        _saved(lot, ProductLot, "Lot inconnu.")
     with transaction.atomic():
         if lot is not None:
             locked = _lock_one(lot)
@@ -302,10 +358,8 @@ def plan_fefo(
 def adjust(
     *, lot: ProductLot, delta: int, reason_code: str, actor: Actor = SYSTEM, notes: str = ""
 ) -> StockMovement:
-    try:
-        delta = int(delta)
-    except (TypeError, ValueError):
-        raise StockError("La variation doit être un nombre entier.") from None
+    _saved(lot, ProductLot, "Lot inconnu.")
+    delta = _integer(delta, "La variation")
     if delta == 0:
         raise StockError("La variation ne peut pas être nulle.")
     if reason_code not in ADJUST_REASONS:
@@ -322,6 +376,7 @@ def adjust(
                 f"Ajustement impossible : {locked.quantity_reserved} unité(s) sont réservées "
                 "sur ce lot."
             )
+        _check_ceiling(new_on_hand)
         locked.quantity_on_hand = new_on_hand
         _save_quantities(locked)
         return _record(
@@ -334,10 +389,9 @@ def count(
 ) -> StockMovement | None:
     """Record a physical count. `seen_on_hand` is what the worker's screen showed: if the lot
     changed since, the count is refused so a replayed offline count never undoes later moves."""
-    try:
-        counted, seen_on_hand = int(counted), int(seen_on_hand)
-    except (TypeError, ValueError):
-        raise StockError("Le comptage doit être un nombre entier.") from None
+    _saved(lot, ProductLot, "Lot inconnu.")
+    counted = _integer(counted, "Le comptage")
+    seen_on_hand = _integer(seen_on_hand, "La quantité lue")
     if counted < 0:
         raise StockError("Le comptage ne peut pas être négatif.")
     with transaction.atomic():
@@ -373,8 +427,8 @@ def transfer(
 ) -> ProductLot:
     """Move part or all of a lot: −q here, +q on the matching lot at the destination."""
     quantity = _positive(quantity)
-    if to_location is None or to_location.pk is None:
-        raise StockError("Emplacement de destination inconnu.")
+    _saved(lot, ProductLot, "Lot inconnu.")
+    _saved(to_location, Location, "Emplacement de destination inconnu.")
     with transaction.atomic():
         source = ProductLot.objects.filter(pk=lot.pk).first()
         if source is None:
@@ -413,6 +467,7 @@ def transfer(
             )
         source.quantity_on_hand -= quantity
         destination.quantity_on_hand += quantity
+        _check_ceiling(destination.quantity_on_hand)
         _save_quantities(source)
         _save_quantities(destination)
         _record(
