@@ -627,3 +627,21 @@ def test_changelists_run_the_same_number_of_queries_for_more_rows(client, boss, 
     few = queries()
     seed_rows(6, shelf)
     assert queries() == few
+
+
+@pytest.mark.parametrize("bad", ["abc", "1.5", "-3", "999999999"])
+def test_a_malformed_location_id_is_a_form_error_not_a_crash(client, boss, lot, bad):
+    client.force_login(boss)
+    response = client.post(lot_url(lot, "transfer"), {"quantity": "1", "to_location": bad})
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    assert StockMovement.objects.count() == 1
+
+
+def test_a_huge_adjustment_is_refused_with_a_message(client, boss, lot):
+    client.force_login(boss)
+    response = client.post(
+        lot_url(lot, "adjust"), {"delta": "99999999999999999999", "reason_code": "found"}
+    )
+    assert response.status_code == 200
+    assert StockMovement.objects.count() == 1

@@ -358,10 +358,10 @@ def test_an_ambiguous_name_is_refused() -> None:
 
 
 @pytest.mark.django_db
-def test_two_rows_with_the_same_sku_create_one_product() -> None:
+def test_two_rows_with_the_same_sku_are_an_error_not_a_silent_skip() -> None:
     result = import_text("SKU;Nom\nD-1;Gants\nD-1;Gants\n")
 
-    assert (result.created, result.skipped) == (1, 1)
+    assert [error.line for error in result.errors] == [3]
 
 
 # --- other columns ------------------------------------------------------------------------------
@@ -531,3 +531,28 @@ def test_unknown_columns_are_listed_and_ignored(tmp_path: Path) -> None:
 
     assert "colonnes ignorées : Fournisseur, Commentaire interne" in out
     assert "créés: 1" in out
+
+
+@pytest.mark.django_db
+def test_a_sku_twice_in_one_file_is_an_error_and_case_does_not_matter(tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from wms.models import Product
+
+    path = tmp_path / "dup.csv"
+    path.write_text("SKU;Nom\nDS-1;aiguilles 21G\nds-1;seringues 5ml\n", encoding="utf-8")
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_products", str(path), stdout=out)
+    assert "ligne 3 : le SKU ds-1 figure déjà ligne 2." in out.getvalue()
+    assert Product.objects.count() == 0
+    single = tmp_path / "one.csv"
+    single.write_text("SKU;Nom\nRV-001;gants\n", encoding="utf-8")
+    call_command("import_products", str(single), stdout=StringIO())
+    single.write_text("SKU;Nom\nrv-001;gants nitrile\n", encoding="utf-8")
+    out = StringIO()
+    call_command("import_products", str(single), "--update", stdout=out)
+    assert "mis à jour: 1" in out.getvalue()
+    assert list(Product.objects.values_list("sku", "name")) == [("RV-001", "Gants Nitrile")]

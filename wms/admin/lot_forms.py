@@ -18,11 +18,19 @@ def active_locations() -> Any:
     return Location.objects.filter(is_active=True).select_related("warehouse")
 
 
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Re-rendering a form posted with a non-numeric id ("abc") must show the field's error,
+    not query the database with it (Django's widget would raise a ValueError: a 500)."""
+
+    def optgroups(self, name: str, value: Any, attr: Any = None) -> Any:
+        return super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
+
+
 def autocomplete(model: Any, field: str) -> AutocompleteSelect:
     """Search-as-you-type through the admin of the related model: a catalogue of thousands of
     products does not fit a select. The field names the registered admin the lookup goes
     through."""
-    return AutocompleteSelect(model._meta.get_field(field), admin.site)
+    return SafeAutocompleteSelect(model._meta.get_field(field), admin.site)
 
 
 class AdjustForm(forms.Form):

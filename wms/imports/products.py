@@ -235,7 +235,8 @@ def find_product(row: RowView, parsed: ProductRow) -> Product | None:
     sku = str(parsed.fields.get("sku", ""))
     ean = parsed.fields.get("ean", "")
     if sku:
-        product = Product.objects.filter(sku=sku).first()
+        # Case-insensitive on every database (MariaDB's collation already is): "rv-001" is RV-001.
+        product = Product.objects.filter(sku__iexact=sku).first()
         if product is not None:
             if parsed.gtin:
                 other = Product.objects.filter(gtin=parsed.gtin).exclude(pk=product.pk).first()
@@ -261,7 +262,7 @@ def find_product(row: RowView, parsed: ProductRow) -> Product | None:
         if len(matches) > 1:
             raise row.error(f"plusieurs produits s'appellent « {name} » : précisez le SKU.")
         found, how = (matches[0], "le nom") if matches else (None, "")
-    if found is not None and sku and found.sku != sku:
+    if found is not None and sku and found.sku.casefold() != sku.casefold():
         raise row.error(
             f"{how} désigne déjà {_describe(found)}, pas le SKU {sku} : "
             "corrigez le SKU ou videz sa cellule."
@@ -276,9 +277,16 @@ class ProductImporter:
     def __init__(self, *, update: bool) -> None:
         self.update = update
         self.lookups = CatalogLookups()
+        self.sku_lines: dict[str, int] = {}
 
     def process(self, row: RowView) -> Outcome:
         parsed = parse_row(row)
+        sku = str(parsed.fields.get("sku", "")).casefold()
+        if sku:
+            # Two rows for one SKU: the second would silently overwrite or be skipped.
+            first = self.sku_lines.setdefault(sku, row.line)
+            if first != row.line:
+                raise row.error(f"le SKU {parsed.fields['sku']} figure déjà ligne {first}.")
         product = find_product(row, parsed)
         if product is not None and not self.update:
             return Outcome.SKIPPED
@@ -288,6 +296,8 @@ class ProductImporter:
                 raise row.error("le nom est obligatoire pour créer un produit.")
             product = Product()
         for name, value in parsed.fields.items():
+            if name == "sku" and not created:
+                continue  # matched case-insensitively: the SKU on file stays as it is
             setattr(product, name, value)
         location = self._resolve(row, parsed, product)
         product.save()
