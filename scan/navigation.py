@@ -31,6 +31,12 @@ DESTINATIONS = [
     Destination("scan:receive", _("Receive"), "truck"),
     Destination("scan:pack", _("Pack"), "package"),
     Destination("scan:shipments_ready", _("Shipments"), "plane"),
+    Destination("scan:stock_update", _("Quick entry"), "plus"),
+    Destination("scan:move", _("Move"), "arrows", in_bottom_nav=False),
+    Destination("scan:out", _("Remove"), "minus", in_bottom_nav=False),
+    Destination("scan:count", _("Count"), "list", in_bottom_nav=False),
+    Destination("scan:adjust", _("Adjust"), "pencil", in_bottom_nav=False),
+    Destination("scan:receipts", _("Receipts"), "truck", in_bottom_nav=False),
     Destination("scan:outbox", _("Outbox"), "inbox", in_bottom_nav=False),
     Destination("scan:faq", _("Help"), "help", in_bottom_nav=False),
 ]
@@ -60,3 +66,19 @@ def links_for(user: User | AnonymousUser | None, current_path: str) -> list[NavL
             NavLink(url, destination.label, destination.icon, current, destination.in_bottom_nav)
         )
     return links
+
+
+# Task screens whose frame carries the scan field (S-SCAN: one per screen), with the id of the
+# input a plain scan goes to; a GS1 or location scan fills the form's other inputs by name.
+SCAN_FIELD_TARGETS = {
+    "scan:stock_update": "id_product_code",
+    "scan:out": "id_product_code",
+    "scan:move": "id_product_code",
+    "scan:adjust": "id_code",
+    "scan:count": "id_code",
+}
+
+
+def scan_field_target(view_name: str | None) -> str | None:
+    """The input a scan fills on this screen, or None when the screen has no scan field."""
+    return SCAN_FIELD_TARGETS.get(view_name or "")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scan.routes import browse, capture, offline, resolve
+from scan.routes import browse, capture, offline, outbox, resolve
 from scan.views import auth, home, pwa
 
 app_name = "scan"
@@ -16,4 +16,5 @@ urlpatterns = [
     *browse.urlpatterns,
     *capture.urlpatterns,
     *offline.urlpatterns,
+    *outbox.urlpatterns,
 ]

@@ -9,15 +9,28 @@ from pathlib import Path
 PO_FILE = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 # What `make messages` scans (it ignores .venv, staticfiles, e2e, tests and bench).
 SOURCE_FOLDERS = ["project", "wms", "scan", "theme", "templates", "locale"]
-ENTRY = re.compile(r'((?:#.*\n)*)msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)')
+QUOTED = r'(?:".*"\n)+'
+ENTRY = re.compile(rf"((?:#.*\n)*)msgid ({QUOTED})msgstr ({QUOTED})")
+PLURAL_ENTRY = re.compile(
+    rf"((?:#.*\n)*)msgid ({QUOTED})msgid_plural {QUOTED}"
+    rf"msgstr\[0\] ({QUOTED})msgstr\[1\] ({QUOTED})"
+)
+
+
+def joined(quoted):
+    return "".join(re.findall(r'"(.*)"', quoted))
 
 
 def entries(text=None):
+    """(comments, msgid, translation) per entry; a plural entry's translation is empty unless
+    both of its forms are translated."""
     text = text if text is not None else PO_FILE.read_text(encoding="utf-8")
     for comments, msgid, msgstr in ENTRY.findall(text):
-        joined_id = "".join(re.findall(r'"(.*)"', msgid))
-        if joined_id:  # the header entry has an empty msgid
-            yield comments, joined_id, "".join(re.findall(r'"(.*)"', msgstr))
+        if joined(msgid):  # the header entry has an empty msgid
+            yield comments, joined(msgid), joined(msgstr)
+    for comments, msgid, one, many in PLURAL_ENTRY.findall(text):
+        forms = [joined(one), joined(many)]
+        yield comments, joined(msgid), " / ".join(forms) if all(forms) else ""
 
 
 def test_the_french_catalogue_has_no_untranslated_entry():

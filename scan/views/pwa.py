@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -43,3 +43,13 @@ def shell(request: HttpRequest) -> HttpResponse:
 @require_safe
 def offline(request: HttpRequest) -> HttpResponse:
     return render(request, "scan/offline.html", {"shell": True})
+
+
+@never_cache
+@require_safe
+def screen_shell(request: HttpRequest, screen: str) -> HttpResponse:
+    """User-neutral copy of a capture screen (or the outbox): its form, empty, and no data."""
+    shell = pwa.available_shells().get(screen)
+    if shell is None:
+        raise Http404
+    return render(request, shell.template, pwa.shell_context(shell))

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.utils.html import escapejs
 
 from scan import pwa
 
@@ -19,7 +20,15 @@ def test_the_worker_is_served_with_its_scope_and_no_cache(client):
     assert f'const VERSION = "{pwa.worker_version()}";' in script
     assert "/static/css/dist/styles.css" in script
     assert "/static/scan/scan.js" in script
-    assert 'const SHELL_ROUTES = { "/scan/": "/scan/shell/", };' in script
+    for page, shell in {
+        "/scan/": "/scan/shell/",
+        "/scan/stock-update/": "/scan/shell/stock-update/",
+        "/scan/out/": "/scan/shell/out/",
+        "/scan/move/": "/scan/shell/move/",
+        "/scan/outbox/": "/scan/shell/outbox/",
+    }.items():
+        assert f'"{escapejs(page)}": "{escapejs(shell)}",' in script
+    assert escapejs("/static/vendor/barcode-detector/zxing_reader.wasm") in script
 
 
 def test_the_worker_is_public_and_answers_head(client):

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from wms.models import Location, LotStatus, MovementType, Product, ProductLot, StockMovement
@@ -111,7 +111,7 @@ def _date(value: Any, what: str) -> dt.date | None:
         raise StockError(f"{what} : date invalide (AAAA-MM-JJ attendu).") from None
 
 
-def _saved(instance: Any, model: type, message: str) -> Any:
+def _saved(instance: Any, model: type[models.Model], message: str) -> Any:
     if not isinstance(instance, model) or instance.pk is None:
         raise StockError(message)
     return instance
