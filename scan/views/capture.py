@@ -63,6 +63,14 @@ Apply = Callable[[dict[str, Any], Actor], dict[str, Any]]
 # --- the answer of every capture POST -----------------------------------------------------------
 
 
+def capture_view(view: Callable[[HttpRequest], HttpResponse]) -> Callable[..., HttpResponse]:
+    """What every capture screen needs: GET/HEAD/POST only, the scan permission, and a cache key
+    that tells the page, its htmx fragment and its JSON answer apart."""
+    decorated = vary_on_headers("HX-Request", "Accept")(view)
+    decorated = require_permission(SCAN_PERMISSION)(decorated)
+    return require_http_methods(CAPTURE_METHODS)(decorated)
+
+
 def wants_json(request: HttpRequest) -> bool:
     # Browsers accept */* too: only a client that prefers JSON (the outbox) gets JSON.
     return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
@@ -247,9 +255,7 @@ def stock_update_page(
     return render_capture(request, "scan/capture/stock_update.html", context, status)
 
 
-@require_http_methods(CAPTURE_METHODS)
-@require_permission(SCAN_PERMISSION)
-@vary_on_headers("HX-Request", "Accept")
+@capture_view
 def stock_update(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         initial = {"product_code": request.GET.get("code", ""), "donor": request.GET.get("donor")}
@@ -279,9 +285,7 @@ def apply_quick_product(cleaned: dict[str, Any], actor: Actor) -> dict[str, Any]
     return {"message": message, "product_id": product.pk, "sku": product.sku}
 
 
-@require_http_methods(CAPTURE_METHODS)
-@require_permission(SCAN_PERMISSION)
-@vary_on_headers("HX-Request", "Accept")
+@capture_view
 def quick_product(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return stock_update_page(
@@ -304,9 +308,7 @@ def apply_quick_donor(cleaned: dict[str, Any], actor: Actor) -> dict[str, Any]:
     return {"message": message, "donor_id": donor.pk, "name": donor.name, "code": cleaned["code"]}
 
 
-@require_http_methods(CAPTURE_METHODS)
-@require_permission(SCAN_PERMISSION)
-@vary_on_headers("HX-Request", "Accept")
+@capture_view
 def quick_donor(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return stock_update_page(request, QuickEntryForm())
@@ -373,9 +375,7 @@ def remove_page(
     return render_capture(request, "scan/capture/out.html", context, status)
 
 
-@require_http_methods(CAPTURE_METHODS)
-@require_permission(SCAN_PERMISSION)
-@vary_on_headers("HX-Request", "Accept")
+@capture_view
 def remove(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return remove_page(request, None)
@@ -425,19 +425,30 @@ def apply_adjust(cleaned: dict[str, Any], actor: Actor) -> dict[str, Any]:
     return {"message": message, "movement_id": movement.pk, "lot_id": movement.lot_id}
 
 
-def adjust_page(
-    request: HttpRequest, form: AdjustForm | None, *, status: int = 200, success: str = ""
+def lot_form_page(
+    request: HttpRequest,
+    form: AdjustForm | CountForm | None,
+    *,
+    form_class: type[AdjustForm] | type[CountForm],
+    template: str,
+    status: int = 200,
+    success: str = "",
 ) -> HttpResponse:
+    """Adjust and count: one lot, chosen from the product's lots, then its form."""
     context = lot_screen_context(request, form)
     if form is None or not form.is_bound:
-        form = AdjustForm(initial={"lot": pk_of(context["lot"])})
+        form = form_class(initial={"lot": pk_of(context["lot"])})
     context.update(form=form, success_message=success)
-    return render_capture(request, "scan/capture/adjust.html", context, status)
+    return render_capture(request, template, context, status)
 
 
-@require_http_methods(CAPTURE_METHODS)
-@require_permission(SCAN_PERMISSION)
-@vary_on_headers("HX-Request", "Accept")
+def adjust_page(request: HttpRequest, form: AdjustForm | None, **kw: Any) -> HttpResponse:
+    return lot_form_page(
+        request, form, form_class=AdjustForm, template="scan/capture/adjust.html", **kw
+    )
+
+
+@capture_view
 def adjust(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return adjust_page(request, None)
@@ -471,19 +482,13 @@ def apply_count(cleaned: dict[str, Any], actor: Actor) -> dict[str, Any]:
     return {"message": message, "movement_id": movement.pk, "lot_id": lot.pk}
 
 
-def count_page(
-    request: HttpRequest, form: CountForm | None, *, status: int = 200, success: str = ""
-) -> HttpResponse:
-    context = lot_screen_context(request, form)
-    if form is None or not form.is_bound:
-        form = CountForm(initial={"lot": pk_of(context["lot"])})
-    context.update(form=form, success_message=success)
-    return render_capture(request, "scan/capture/count.html", context, status)
+def count_page(request: HttpRequest, form: CountForm | None, **kw: Any) -> HttpResponse:
+    return lot_form_page(
+        request, form, form_class=CountForm, template="scan/capture/count.html", **kw
+    )
 
 
-@require_http_methods(CAPTURE_METHODS)
-@require_permission(SCAN_PERMISSION)
-@vary_on_headers("HX-Request", "Accept")
+@capture_view
 def count(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return count_page(request, None)
@@ -539,9 +544,7 @@ def move_page(
     return render_capture(request, "scan/capture/move.html", context, status)
 
 
-@require_http_methods(CAPTURE_METHODS)
-@require_permission(SCAN_PERMISSION)
-@vary_on_headers("HX-Request", "Accept")
+@capture_view
 def move(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return move_page(request, None)
