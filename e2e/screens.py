@@ -17,6 +17,11 @@ SCREENS = {
     "move": "/scan/move/",
     "count": "/scan/count/",
     "outbox": "/scan/outbox/",
+    "pack": "/scan/pack/",
+    "cartons": "/scan/cartons/",
+    "shipments": "/scan/shipments-ready/",
+    "new-shipment": "/scan/shipment/",
+    "labels": "/scan/labels/",
 }
 
 

@@ -9,18 +9,30 @@ import pytest
 
 from e2e.screens import stocked_product, visit
 from e2e.test_readme_screenshot import changed_fraction
+from tests.shipping_helpers import scene
 
 DOCS_TOLERANCE = 0.01
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-SHOWN = ["home", "stock", "product", "quick-entry", "move", "outbox"]
+SHOWN = [
+    "home",
+    "stock",
+    "product",
+    "quick-entry",
+    "move",
+    "outbox",
+    "pack",
+    "cartons",
+    "shipments",
+]
 
 
 def test_it_saves_phone_screenshots_of_the_main_scan_screens(signed_in_page, live_server, tmp_path):
     page = signed_in_page
     product = stocked_product()
+    scene().packed_shipment(cartons=2, units=3)  # the carton and shipment lists show real rows
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for name in SHOWN:
         visit(page, live_server.url, name, product)

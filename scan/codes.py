@@ -41,7 +41,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from wms.gtin import GTIN_LENGTHS, check_digit, normalize_gtin
-from wms.models import Location, Product
+from wms.models import Carton, Location, Product, Shipment
 from wms.text import fold_key
 
 GS = "\x1d"
@@ -100,6 +100,9 @@ class CodeResult:
     # product itself when there is exactly one.
     label: str = ""
     product: Product | None = field(default=None, repr=False, compare=False)
+    # The shipment found (by its reference, a tracking URL or one of its cartons), for the
+    # fragment's link to its detail page.
+    shipment_id: int | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {key: getattr(self, key) for key in JSON_KEYS}
@@ -376,49 +379,49 @@ _TRACKING_URL = re.compile(
 )
 
 
-def _find_carton(code: str) -> str | None:
-    """The stored code of the carton `code`, or None.
-
-    Cartons have no model yet: the next issue (cartons and shipments) replaces this body with a
-    lookup of `Carton.code`. Until then no carton exists, so every well-formed code is unknown.
-    """
-    return None
+def _shipment_label(shipment: Shipment) -> str:
+    return f"Expédition {shipment.reference} · {shipment.destination} · " + str(
+        shipment.get_status_display()
+    )
 
 
-def _find_shipment_by_reference(reference: str) -> str | None:
-    """The reference of the shipment `reference`, or None.
-
-    Shipments have no model yet: the next issue wires `Shipment.reference` here.
-    """
-    return None
-
-
-def _find_shipment_by_tracking_token(token: uuid.UUID) -> str | None:
-    """The reference of the shipment whose public tracking token is `token`, or None.
-
-    Shipments have no model yet: the next issue wires `Shipment.tracking_token` here.
-    """
-    return None
+def _shipment_result(shipment: Shipment) -> CodeResult:
+    return CodeResult(
+        kind=SHIPMENT,
+        shipment=shipment.reference,
+        label=_shipment_label(shipment),
+        shipment_id=shipment.pk,
+    )
 
 
 def _resolve_carton(code: str) -> CodeResult | None:
     match = _CARTON_CODE.match(code)
     if match is None or not _is_date(match.group(2)):
         return None
-    carton = code.upper()
-    found = _find_carton(carton)
-    if found is None:
-        return CodeResult(kind=CARTON, carton=carton, error=f"Colis inconnu : {carton}.")
-    return CodeResult(kind=CARTON, carton=found, label=f"Colis {found}")
+    wanted = code.upper()
+    carton = Carton.objects.select_related("shipment").filter(code=wanted).first()
+    if carton is None:
+        return CodeResult(kind=CARTON, carton=wanted, error=f"Colis inconnu : {wanted}.")
+    shipment = carton.shipment
+    label = f"Colis {carton.code} · {carton.status_label}"
+    if shipment is not None:
+        label += f" · expédition {shipment.reference}"
+    return CodeResult(
+        kind=CARTON,
+        carton=carton.code,
+        shipment=shipment.reference if shipment else None,
+        label=label,
+        shipment_id=shipment.pk if shipment else None,
+    )
 
 
 def _resolve_shipment(code: str) -> CodeResult | None:
     if not _SHIPMENT_REFERENCE.match(code) or int(code[2:]) == 0:
         return None
-    found = _find_shipment_by_reference(code)
+    found = Shipment.objects.select_related("destination").filter(reference=code).first()
     if found is None:
         return CodeResult(kind=SHIPMENT, shipment=code, error=f"Expédition inconnue : {code}.")
-    return CodeResult(kind=SHIPMENT, shipment=found, label=f"Expédition {found}")
+    return _shipment_result(found)
 
 
 def _resolve_tracking_url(code: str) -> CodeResult | None:
@@ -429,10 +432,10 @@ def _resolve_tracking_url(code: str) -> CodeResult | None:
         token = uuid.UUID(match.group("token"))
     except ValueError:
         return None
-    found = _find_shipment_by_tracking_token(token)
+    found = Shipment.objects.select_related("destination").filter(tracking_token=token).first()
     if found is None:
         return CodeResult(kind=SHIPMENT, error="Aucune expédition pour ce lien de suivi.")
-    return CodeResult(kind=SHIPMENT, shipment=found, label=f"Expédition {found}")
+    return _shipment_result(found)
 
 
 def _is_date(yyyymmdd: str) -> bool:

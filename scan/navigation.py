@@ -32,6 +32,9 @@ DESTINATIONS = [
     Destination("scan:pack", _("Pack"), "package"),
     Destination("scan:shipments_ready", _("Shipments"), "plane"),
     Destination("scan:stock_update", _("Quick entry"), "plus"),
+    Destination("scan:cartons", _("Cartons"), "package", in_bottom_nav=False),
+    Destination("scan:shipment_create", _("New shipment"), "plane", in_bottom_nav=False),
+    Destination("scan:labels", _("Labels"), "list", in_bottom_nav=False),
     Destination("scan:move", _("Move"), "arrows", in_bottom_nav=False),
     Destination("scan:out", _("Remove"), "minus", in_bottom_nav=False),
     Destination("scan:count", _("Count"), "list", in_bottom_nav=False),
@@ -76,6 +79,7 @@ SCAN_FIELD_TARGETS = {
     "scan:move": "id_product_code",
     "scan:adjust": "id_code",
     "scan:count": "id_code",
+    "scan:pack": "id_product_code",
 }
 
 

@@ -79,6 +79,11 @@ SCREEN_SHELLS: dict[str, ScreenShell] = {
     "move": ScreenShell(
         "scan:move", "scan/capture/move.html", (("form", CAPTURE_FORMS + "MoveForm"),)
     ),
+    # Packing into a carton is a capture too (S-OFFLINE): an empty format list offline means
+    # "the default format".
+    "pack": ScreenShell(
+        "scan:pack", "scan/packing/pack.html", (("form", "scan.forms.packing.PackForm"),)
+    ),
     "outbox": ScreenShell("scan:outbox", "scan/outbox.html"),
 }
 # Adjust and count have no shell: they show the lot's current quantity, which only the server

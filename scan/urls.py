@@ -1,6 +1,16 @@
 from django.urls import path
 
-from scan.routes import browse, capture, offline, outbox, resolve
+from scan.routes import (
+    browse,
+    capture,
+    offline,
+    outbox,
+    packing,
+    printing,
+    resolve,
+    shipments,
+    tracking,
+)
 from scan.views import auth, home, pwa
 
 app_name = "scan"
@@ -17,4 +27,8 @@ urlpatterns = [
     *capture.urlpatterns,
     *offline.urlpatterns,
     *outbox.urlpatterns,
+    *packing.urlpatterns,
+    *shipments.urlpatterns,
+    *tracking.urlpatterns,
+    *printing.urlpatterns,
 ]

@@ -70,3 +70,37 @@ class ContactFactory(factory.django.DjangoModelFactory):
         model = "wms.Contact"
 
     name = factory.Sequence(lambda n: f"Contact {n}")
+
+
+# --- cartons and shipments ----------------------------------------------------------------------
+
+
+class CartonFormatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "wms.CartonFormat"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Format {n}")
+    length_cm = 40
+    width_cm = 30
+    height_cm = 30
+    max_weight_g = 8000
+    is_default = True
+
+
+class DestinationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "wms.Destination"
+
+    city = factory.Sequence(lambda n: f"Ville {n}")
+    iata_code = factory.Sequence(
+        lambda n: f"{chr(65 + n // 676 % 26)}{chr(65 + n // 26 % 26)}{chr(65 + n % 26)}"
+    )
+    country = "Madagascar"
+    correspondent = factory.SubFactory(
+        ContactFactory,
+        name=factory.Sequence(lambda n: f"Correspondant {n}"),
+        is_correspondent=True,
+        email=factory.Sequence(lambda n: f"correspondant{n}@example.org"),
+        phone="+261 20 00 000",
+    )

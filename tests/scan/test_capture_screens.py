@@ -22,12 +22,14 @@ from django.utils import timezone
 
 from scan.models import OperationOutcome, ScanOperation
 from tests import factories
+from tests.html_forms import FormParser
 from tests.stock_helpers import ledger_is_clean, snapshot
 from wms.models import Contact, LotStatus, MovementType, Product, ProductLot, StockMovement
 from wms.services import stock
 from wms.services.stock import Actor
 
 pytestmark = pytest.mark.django_db
+
 
 SCREENS = ["stock_update", "out", "adjust", "count", "move"]
 ALL_URLS = [*SCREENS, "quick_create_product", "quick_create_donor"]
@@ -36,25 +38,7 @@ ALL_URLS = [*SCREENS, "quick_create_product", "quick_create_donor"]
 # --- helpers ------------------------------------------------------------------------------------
 
 
-class CaptureFormParser(HTMLParser):
-    """The capture forms of a page: their action and hidden inputs, as a browser would send."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: list[dict[str, Any]] = []
-        self._current: dict[str, Any] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag == "form":
-            self._current = {"attrs": attributes, "hidden": {}}
-            self.forms.append(self._current)
-        elif tag == "input" and self._current is not None and attributes.get("type") == "hidden":
-            self._current["hidden"][attributes["name"]] = attributes.get("value") or ""
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._current = None
+CaptureFormParser = FormParser
 
 
 def capture_form(response: Any, action: str) -> dict[str, Any]:

@@ -124,6 +124,7 @@ def test_the_worker_precaches_every_shell_and_the_barcode_reader(client):
         "/scan/out/": "/scan/shell/out/",
         "/scan/move/": "/scan/shell/move/",
         "/scan/outbox/": "/scan/shell/outbox/",
+        "/scan/pack/": "/scan/shell/pack/",
     }
     for shell in routes.values():
         assert client.get(shell).status_code == 200

@@ -3,13 +3,10 @@ locks of wms/services/stock.py make racing operations serialise instead of losin
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
+from tests.concurrency import race
 from tests.factories import ContactFactory, LocationFactory, ProductFactory
 from tests.stock_helpers import ledger_is_clean
 from wms.models import ProductLot, StockMovement
@@ -18,33 +15,6 @@ from wms.services.errors import StockError
 from wms.services.references import next_reference
 
 pytestmark = [pytest.mark.mysql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def race(count: int, work: Callable[[int], Any]) -> tuple[list[Any], list[Exception]]:
-    """Run `work(i)` in `count` threads released together; each thread has its own connection."""
-    start = threading.Barrier(count)
-    results: list[Any] = []
-    errors: list[Exception] = []
-    lock = threading.Lock()
-
-    def run(index: int) -> None:
-        try:
-            start.wait()
-            outcome = work(index)
-            with lock:
-                results.append(outcome)
-        except Exception as exc:  # collected and asserted by the caller
-            with lock:
-                errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results, errors
 
 
 def test_the_database_under_test_is_mariadb():

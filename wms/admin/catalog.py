@@ -7,7 +7,8 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 
 from wms.gtin import InvalidGtin, normalize_gtin
 from wms.models import Product, ProductCategory, ProductKitItem, ProductTag
@@ -207,7 +208,7 @@ class ProductAdmin(admin.ModelAdmin):
     autocomplete_fields = ("default_location",)
     filter_horizontal = ("tags",)
     inlines = [ProductKitItemInline]
-    actions = ["mark_reviewed"]
+    actions = ["mark_reviewed", "print_labels"]
     fieldsets = (
         (None, {"fields": ("sku", "name", "brand", "color", "photo", "category", "tags")}),
         ("Codes", {"fields": ("barcode", "ean", "gtin")}),
@@ -236,6 +237,14 @@ class ProductAdmin(admin.ModelAdmin):
     def mark_reviewed(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
         count = queryset.filter(needs_review=True).update(needs_review=False)
         messages.success(request, f"{count} produit(s) marqué(s) comme vérifié(s).")
+
+    @admin.action(description="Imprimer les étiquettes")
+    def print_labels(
+        self, request: HttpRequest, queryset: QuerySet[Product]
+    ) -> HttpResponseRedirect:
+        # The print page checks the selection (size, ids) and says what is wrong.
+        ids = ",".join(str(pk) for pk in queryset.order_by("pk").values_list("pk", flat=True))
+        return HttpResponseRedirect(f"{reverse('scan:print_product_labels')}?ids={ids}")
 
     def save_model(
         self, request: HttpRequest, obj: Product, form: forms.ModelForm, change: bool

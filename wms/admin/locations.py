@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 
 from wms.models import Location, RackColor, Warehouse
 from wms.services.naming import normalize_code_part
@@ -91,6 +92,7 @@ class LocationAdmin(admin.ModelAdmin):
     list_select_related = ("warehouse",)
     search_fields = ("zone", "aisle", "shelf", "warehouse__code", "warehouse__name", "notes")
     readonly_fields = ("qr_payload",)
+    actions = ["print_labels"]
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Location], search_term: str
@@ -104,6 +106,14 @@ class LocationAdmin(admin.ModelAdmin):
     @admin.display(description="QR")
     def qr_payload(self, location: Location) -> str:
         return location.qr_payload if location.pk is not None else "–"
+
+    @admin.action(description="Imprimer les étiquettes")
+    def print_labels(
+        self, request: HttpRequest, queryset: QuerySet[Location]
+    ) -> HttpResponseRedirect:
+        # The print page checks the selection (size, ids) and says what is wrong.
+        ids = ",".join(str(pk) for pk in queryset.order_by("pk").values_list("pk", flat=True))
+        return HttpResponseRedirect(f"{reverse('scan:print_location_labels')}?ids={ids}")
 
 
 @admin.register(RackColor)

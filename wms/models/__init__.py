@@ -1,5 +1,6 @@
 """Domain models, one module per area; re-exported here so `from wms.models import X` works."""
 
+from wms.models.cartons import Carton, CartonFormat, CartonItem, CartonStatus
 from wms.models.catalog import Product, ProductCategory, ProductKitItem, ProductTag
 from wms.models.contacts import Contact, ContactAddress, ContactKind, ContactRole
 from wms.models.integration import (
@@ -19,17 +20,36 @@ from wms.models.receipts import (
 )
 from wms.models.roles import Capability
 from wms.models.sequences import ReferenceSequence
+from wms.models.shipments import (
+    LOCKED_STATUSES,
+    STEP_ORDER,
+    Destination,
+    Shipment,
+    ShipmentDocument,
+    ShipmentDocumentKind,
+    ShipmentStatus,
+    StatusChange,
+    TrackingEvent,
+    TrackingStep,
+)
 from wms.models.stock import LedgerIsAppendOnly, LotStatus, MovementType, ProductLot, StockMovement
 from wms.models.throttle import ThrottleSlot
 
 __all__ = [
     "EMAIL_EVENT_TYPE",
     "EMAIL_SOURCE",
+    "LOCKED_STATUSES",
+    "STEP_ORDER",
     "Capability",
+    "Carton",
+    "CartonFormat",
+    "CartonItem",
+    "CartonStatus",
     "Contact",
     "ContactAddress",
     "ContactKind",
     "ContactRole",
+    "Destination",
     "IntegrationDirection",
     "IntegrationEvent",
     "IntegrationStatus",
@@ -49,7 +69,14 @@ __all__ = [
     "ReceiptStatus",
     "ReceiptType",
     "ReferenceSequence",
+    "Shipment",
+    "ShipmentDocument",
+    "ShipmentDocumentKind",
+    "ShipmentStatus",
+    "StatusChange",
     "StockMovement",
     "ThrottleSlot",
+    "TrackingEvent",
+    "TrackingStep",
     "Warehouse",
 ]

@@ -63,6 +63,10 @@ class Contact(models.Model):
     is_shipper = models.BooleanField("expéditeur", default=False)
     is_recipient = models.BooleanField("destinataire", default=False)
     is_correspondent = models.BooleanField("correspondant", default=False)
+    # Destinations a shipper or recipient serves; none means every destination (S-SHIPMENTS).
+    destinations = models.ManyToManyField(
+        "wms.Destination", blank=True, related_name="served_by", verbose_name="destinations"
+    )
     notes = models.TextField("notes", blank=True)
     is_active = models.BooleanField("actif", default=True)
     needs_review = models.BooleanField("à vérifier", default=False)

@@ -141,6 +141,22 @@ class StockMovement(models.Model):
         related_name="movements",
         verbose_name="réception",
     )
+    carton = models.ForeignKey(
+        "wms.Carton",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="movements",
+        verbose_name="carton",
+    )
+    shipment = models.ForeignKey(
+        "wms.Shipment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="movements",
+        verbose_name="expédition",
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -352,6 +352,60 @@ def plan_fefo(
     raise error
 
 
+def take_planned(
+    plan: Iterable[tuple[ProductLot, int]],
+    *,
+    movement_type: str,
+    actor: Actor,
+    reason_code: str = "",
+    **related: Any,
+) -> list[StockMovement]:
+    """Apply a plan from plan_fefo (lots already locked): packing into a carton takes units off
+    the shelf as `precondition` (no shipment yet) or `out` (for a shipment)."""
+    if movement_type not in (MovementType.PRECONDITION, MovementType.OUT):
+        raise ValueError(f"not a packing movement: {movement_type}")
+    movements = []
+    for lot, take in plan:
+        if take < 1 or lot.quantity_available < take:
+            raise InsufficientStock(lot.quantity_available)
+        lot.quantity_on_hand -= take
+        _save_quantities(lot)
+        movements.append(
+            _record(
+                lot,
+                -take,
+                movement_type,
+                actor,
+                from_location=lot.location,
+                reason_code=reason_code,
+                **related,
+            )
+        )
+    return movements
+
+
+def give_back(
+    *, lot: ProductLot, quantity: int, actor: Actor, notes: str = "", **related: Any
+) -> StockMovement:
+    """Unpacking: units of a carton go back onto their lot (movement `unpack`)."""
+    quantity = _positive(quantity)
+    with transaction.atomic():
+        locked = _lock_one(lot)
+        locked.quantity_on_hand += quantity
+        _check_ceiling(locked.quantity_on_hand)
+        _save_quantities(locked)
+        return _record(
+            locked,
+            quantity,
+            MovementType.UNPACK,
+            actor,
+            to_location=locked.location,
+            reason_code="unpack",
+            notes=notes,
+            **related,
+        )
+
+
 # --- adjust, count, transfer -----------------------------------------------------------------
 
 

@@ -1,9 +1,10 @@
 """Demo data and demo logins for a development machine (`make run`). Refuses to run with DEBUG off.
 
-Idempotent: master data is looked up by its natural key before being created, and the stock part
-(receipts, then a few removals, transfers and counts) runs only while no demo lot exists. Every
-lot comes from wms.services.receiving and every later change from wms.services.stock, so the
-ledger check passes right after.
+Idempotent: master data is looked up by its natural key before being created, the stock part
+(receipts, then a few removals, transfers and counts) runs only while no demo lot exists, and the
+shipments part (wms.demo_shipping: cartons and shipments in every status) only while no demo
+shipment exists. Every lot comes from wms.services.receiving and every later change from
+wms.services.stock / packing / shipping, so the ledger check passes right after.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from wms.demo_shipping import seed_shipping
 from wms.gtin import check_digit
 from wms.models import (
     Contact,
@@ -294,6 +296,17 @@ CONTACTS = [
                 ("Rue Baranquilla", "HT9110", "Jacmel", "Haïti"), kind=PERSON,
                 first_name="Marie-Claire", last_name="Joseph",
                 email="mc.joseph@example.org"),
+    # Madagascar, for the Antananarivo destination of the demo shipments.
+    DemoContact("Hôpital Joseph Raseta Befelatanana", ("recipient",),
+                ("Rue Andriamifidy", "101", "Antananarivo", "Madagascar"),
+                email="hjrb.pharmacie@example.org"),
+    DemoContact("Hery Rakotomalala", ("correspondent",),
+                ("Lot II J 45 Ivandry", "101", "Antananarivo", "Madagascar"), kind=PERSON,
+                first_name="Hery", last_name="Rakotomalala",
+                email="hery.rakotomalala@example.org", phone="+261 34 00 000 00"),
+    DemoContact("Pharmacie Humanitaire Île-de-France", ("shipper",),
+                ("5 rue des Entrepôts", "94150", "Rungis", "France"),
+                email="expeditions@pharmacie-humanitaire.example"),
 ]  # fmt: skip
 
 
@@ -630,16 +643,24 @@ class Seeder:
             self.created["lots"] = ProductLot.objects.count() - lots_before
             self.created["mouvements"] = StockMovement.objects.count() - movements_before
             stock_line = "Stock de démonstration reçu."
+        shipping_line = seed_shipping(
+            products=products,
+            contacts=contacts,
+            dock=locations[QUAI2],
+            created=self.created,
+        )
         added = ", ".join(f"{count} {what}" for what, count in self.created.items() if count)
         return [
             f"Données de démonstration ajoutées : {added or 'rien (déjà présentes)'}.",
             stock_line,
+            shipping_line,
         ]
 
 
 class Command(BaseCommand):
     help = (
-        "Create French demo data (catalogue, warehouses, contacts, receipts and stock) and the "
+        "Create French demo data (catalogue, warehouses, contacts, receipts and stock, cartons "
+        "and shipments) and the "
         "demo logins magasinier (Worker) and responsable (Manager). DEBUG only; idempotent."
     )
 
