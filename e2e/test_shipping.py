@@ -72,3 +72,24 @@ def test_a_worker_creates_ships_and_labels_a_shipment_on_a_phone(
         assert barcode == {"Code128": code}
         assert label.locator("[data-iata]").inner_text() == "TNR"
         assert label.locator("[data-position]").inner_text() == f"{index + 1} / 2"
+
+
+def test_the_correspondent_records_the_arrival_through_the_update_link(checked_page, live_server):
+    """No login: the link from the email, a real browser's form post (its CSRF check depends on
+    the page's Referrer-Policy), then the public tracking page shows the step."""
+    setup = scene()
+    shipment = setup.packed_shipment(cartons=1, units=2)
+    shipping.ship(shipment=shipment, actor=setup.actor)
+    page = checked_page
+    page.goto(f"{live_server.url}/scan/shipment/update/{shipment.update_token}/")
+    page.locator("[name=step]").select_option("received_correspondent")
+    page.locator("[name=actor_name]").fill("Hery Rakotomalala")
+    page.locator("[name=actor_structure]").fill("Correspondant ASF Madagascar")
+    page.get_by_role("button", name="Envoyer").click()
+    page.wait_for_load_state("networkidle")
+    event = shipment.tracking_events.get()
+    assert (event.step, event.via_update_link) == ("received_correspondent", True)
+    page.goto(f"{live_server.url}/scan/shipment/track/{shipment.tracking_token}/")
+    body = page.locator("main").inner_text()
+    assert "Correspondant ASF Madagascar" in body
+    assert "Hery Rakotomalala" not in body

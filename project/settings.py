@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "wms.context_processors.manager_banner",
             ],
         },
     },
@@ -198,6 +199,11 @@ STORAGES = {
     },
 }
 UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=10)
+# The portal's and the public link's order forms carry one quantity input per product when
+# JavaScript is off: a catalogue of thousands of products must fit in one POST.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
+# Django's default CSRF failure page has an inline <style> that the CSP blocks.
+CSRF_FAILURE_VIEW = "wms.public.views.csrf_failure"
 LISTING_MAX_FILE_SIZE_MB = env.int("LISTING_MAX_FILE_SIZE_MB", default=10)
 TAILWIND_APP_NAME = "theme"
 

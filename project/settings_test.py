@@ -4,7 +4,9 @@ SQLite by default; MariaDB when TEST_DB_ENGINE=mysql (with DB_HOST / DB_PORT / D
 DB_PASSWORD, and DB_NAME defaulting to asf_wms, whose test database is test_asf_wms).
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -31,9 +33,19 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="asf-wms-media-"))
+
+
+def _scratch_dir(prefix: str) -> Path:
+    """A folder for this process, removed when it exits (every gunicorn worker of a test
+    imports these settings: the folders must not pile up in /tmp)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
+MEDIA_ROOT = _scratch_dir("asf-wms-media-")
 # Tests never run collectstatic; an empty directory keeps whitenoise quiet.
-STATIC_ROOT = Path(tempfile.mkdtemp(prefix="asf-wms-static-"))
+STATIC_ROOT = _scratch_dir("asf-wms-static-")
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not ":memory:", so that tests can open a second process or thread on it.

@@ -37,5 +37,6 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("scan/", include("scan.urls")),
+    path("portal/", include("wms.portal.urls")),
     path("api/v1/", include("wms.api.urls")),
 ]

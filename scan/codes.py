@@ -399,7 +399,12 @@ def _resolve_carton(code: str) -> CodeResult | None:
     if match is None or not _is_date(match.group(2)):
         return None
     wanted = code.upper()
-    carton = Carton.objects.select_related("shipment").filter(code=wanted).first()
+    cartons = Carton.objects.select_related("shipment")
+    carton = cartons.filter(code=wanted).first()
+    if carton is None:
+        # A label printed while the carton was open shows type letters that may have changed
+        # since; its date and number part is unique on its own.
+        carton = cartons.filter(code_suffix=wanted.split("-", 1)[1]).first()
     if carton is None:
         return CodeResult(kind=CARTON, carton=wanted, error=f"Colis inconnu : {wanted}.")
     shipment = carton.shipment

@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from wms.roles import SCAN_PERMISSION
+from wms.roles import MANAGER_PERMISSION, SCAN_PERMISSION
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,9 @@ DESTINATIONS = [
     Destination("scan:cartons", _("Cartons"), "package", in_bottom_nav=False),
     Destination("scan:shipment_create", _("New shipment"), "plane", in_bottom_nav=False),
     Destination("scan:labels", _("Labels"), "list", in_bottom_nav=False),
+    Destination("scan:orders_view", _("Orders"), "list", MANAGER_PERMISSION, in_bottom_nav=False),
+    Destination("scan:account_requests", _("Account requests"), "inbox", MANAGER_PERMISSION, False),
+    Destination("scan:documents_review", _("Documents"), "list", MANAGER_PERMISSION, False),
     Destination("scan:move", _("Move"), "arrows", in_bottom_nav=False),
     Destination("scan:out", _("Remove"), "minus", in_bottom_nav=False),
     Destination("scan:count", _("Count"), "list", in_bottom_nav=False),
@@ -62,6 +65,8 @@ def links_for(user: User | AnonymousUser | None, current_path: str) -> list[NavL
             url = reverse(destination.url_name)
         except NoReverseMatch:
             continue  # the screen is not built yet
+        if user is None and destination.permission != SCAN_PERMISSION:
+            continue  # the shell is shared by every worker of a handheld: no manager screens
         if user is not None and not user.has_perm(destination.permission):
             continue
         current = current_path == url if url == "/scan/" else current_path.startswith(url)

@@ -4,9 +4,11 @@ from scan.routes import (
     browse,
     capture,
     offline,
+    orders,
     outbox,
     packing,
     printing,
+    public_orders,
     resolve,
     shipments,
     tracking,
@@ -31,4 +33,6 @@ urlpatterns = [
     *shipments.urlpatterns,
     *tracking.urlpatterns,
     *printing.urlpatterns,
+    *orders.urlpatterns,
+    *public_orders.urlpatterns,
 ]

@@ -15,12 +15,13 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from scan.forms.browse import ListFilterForm
-from scan.forms.capture import NAME, NUMBER, TEXT, CaptureForm, as_json
+from scan.forms.capture import NAME, TEXT, CaptureForm, as_json
+from scan.forms.ids import IdsField, parse_id
+from scan.forms.lines import add_line_fields, line_rows, read_lines
 from wms.models import (
     Carton,
     Contact,
     Destination,
-    Product,
     Shipment,
     ShipmentDocumentKind,
     ShipmentStatus,
@@ -55,11 +56,8 @@ class DestinationForm(forms.Form):
 
 def read_destination(raw: Any, allowed: QuerySet[Destination]) -> Destination | None:
     """The destination named by `?destination=` or the posted form, among those allowed."""
-    try:
-        pk = int(raw)
-    except (TypeError, ValueError):
-        return None
-    return allowed.filter(pk=pk).first()
+    pk = parse_id(raw)
+    return allowed.filter(pk=pk).first() if pk is not None else None
 
 
 class ShipmentForm(CaptureForm):
@@ -84,7 +82,7 @@ class ShipmentForm(CaptureForm):
         widget=forms.Textarea(attrs={**NAME, "rows": 2}),
     )
     # Checked against every carton: packing.attach_carton says why one cannot join.
-    cartons = forms.ModelMultipleChoiceField(queryset=Carton.objects.all(), required=False)
+    cartons = IdsField(queryset=Carton.objects.all(), required=False)
     use_default_sizes = forms.BooleanField(
         label=_("Use the default values (5 g, 1 cm³) for products with no weight and no volume"),
         required=False,
@@ -101,24 +99,9 @@ class ShipmentForm(CaptureForm):
         super().__init__(*args, **kwargs)
         self.shipment = shipment
         self.chosen_destination = destination
-        for index in range(1, LINE_ROWS + 1):
-            self.fields[f"line_code_{index}"] = forms.CharField(
-                label=_("Product (SKU, GTIN, barcode or name)"),
-                max_length=200,
-                required=False,
-                widget=forms.TextInput(attrs=TEXT),
-            )
-            self.fields[f"line_quantity_{index}"] = forms.IntegerField(
-                label=_("Quantity"),
-                min_value=1,
-                max_value=1_000_000,
-                required=False,
-                widget=forms.NumberInput(attrs={**NUMBER, "min": 1}),
-            )
+        add_line_fields(self, LINE_ROWS)
         if shipment is not None:
-            self.fields["detach"] = forms.ModelMultipleChoiceField(
-                queryset=shipment.cartons.all(), required=False
-            )
+            self.fields["detach"] = IdsField(queryset=shipment.cartons.all(), required=False)
             self.fields["flight_date"] = forms.DateField(
                 label=_("Flight date"), required=False, widget=DATE
             )
@@ -150,10 +133,7 @@ class ShipmentForm(CaptureForm):
 
     @property
     def line_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
-        return [
-            (self[f"line_code_{index}"], self[f"line_quantity_{index}"])
-            for index in range(1, LINE_ROWS + 1)
-        ]
+        return line_rows(self, LINE_ROWS)
 
     @property
     def flight_fields(self) -> list[forms.BoundField]:
@@ -166,31 +146,14 @@ class ShipmentForm(CaptureForm):
             return set()
         chosen = set()
         for raw in self.data.getlist(name) if hasattr(self.data, "getlist") else []:
-            try:
-                chosen.add(int(raw))
-            except (TypeError, ValueError):
-                continue
+            pk = parse_id(raw)
+            if pk is not None:
+                chosen.add(pk)
         return chosen
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        lines: list[tuple[Product, int]] = []
-        for index in range(1, LINE_ROWS + 1):
-            code_name, quantity_name = f"line_code_{index}", f"line_quantity_{index}"
-            code = (cleaned.pop(code_name, "") or "").strip()
-            quantity = cleaned.pop(quantity_name, None)
-            if not code and quantity is None:
-                continue
-            if not code:
-                self.add_error(code_name, _("Scan or type the product of this line."))
-                continue
-            if quantity is None and not self.has_error(quantity_name):
-                self.add_error(quantity_name, _("Give the quantity of this line."))
-            cleaned[code_name] = code
-            product = self.product_from_code(code_name)
-            cleaned.pop(code_name, None)
-            if product is not None and quantity is not None:
-                lines.append((product, quantity))
+        lines = read_lines(self, cleaned, LINE_ROWS)
         cleaned["lines"] = lines
         return cleaned
 

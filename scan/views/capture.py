@@ -44,6 +44,7 @@ from scan.forms.capture import (
     product_lots,
     read_product,
 )
+from scan.forms.ids import parse_id
 from scan.operations import OperationConflict, principal_of, run_once
 from wms.models import Contact, Product, ProductLot
 from wms.permissions import require_permission
@@ -171,10 +172,7 @@ def screen(name: str, **query: Any) -> str:
 
 
 def parse_pk(raw: Any) -> int | None:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
+    return parse_id(raw)
 
 
 def lot_of(raw: Any) -> ProductLot | None:

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from scan.forms.capture import CaptureForm, find_product
+from scan.forms.ids import parse_id
 from scan.forms.packing import (
     ASSIGNED,
     UNASSIGNED,
@@ -72,7 +73,7 @@ PACK_TEMPLATE = "scan/packing/pack.html"
 PLAN_TEMPLATE = "scan/packing/plan.html"
 CARTONS_TEMPLATE = "scan/packing/cartons.html"
 # A plan is shown whole and created in one transaction: beyond this, split the lines.
-MAX_PLAN_CARTONS = 100
+MAX_PLAN_CARTONS = packing.MAX_PLANNED_CARTONS
 # Suggestions offered while typing a carton code or a shipment reference.
 SUGGESTIONS = 50
 
@@ -173,7 +174,8 @@ def recorded_response(request: HttpRequest) -> dict[str, Any]:
 
 
 def ids_from(raw: str) -> list[int]:
-    return [int(part) for part in raw.split(",") if part.strip().isdigit()][:MAX_PLAN_CARTONS]
+    ids = (parse_id(part) for part in raw.split(","))
+    return [pk for pk in ids if pk is not None][:MAX_PLAN_CARTONS]
 
 
 # --- pack into a carton (mode A) ----------------------------------------------------------------
@@ -321,9 +323,6 @@ def compute_plan(cleaned: dict[str, Any]) -> Plan:
     capacity = packing.capacity_of(dimensions)
     lines: list[tuple[Product, int]] = list(cleaned.get("lines", []))
     bins = packing.plan_cartons(lines, dimensions, use_defaults=bool(cleaned.get("use_defaults")))
-    if len(bins) > MAX_PLAN_CARTONS:
-        message = _("These lines need %(count)s cartons, more than %(max)s: split them.")
-        raise StockError(message % {"count": len(bins), "max": MAX_PLAN_CARTONS})
     cartons = [
         PlannedCarton(
             number=number,

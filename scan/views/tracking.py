@@ -15,9 +15,7 @@ Referer.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -26,7 +24,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
@@ -34,6 +31,7 @@ from scan.forms.tracking import CorrespondentStepForm, TrackingStepForm
 from scan.views.capture import CAPTURE_METHODS, capture, render_capture, see_other
 from wms.client_ip import client_ip
 from wms.models import STEP_ORDER, Shipment, TrackingStep
+from wms.public.token_pages import token_page
 from wms.roles import SCAN_PERMISSION
 from wms.services import shipping
 from wms.services.errors import StockError
@@ -43,21 +41,8 @@ TRACK_TEMPLATE = "scan/tracking/track.html"
 UPDATE_TEMPLATE = "scan/tracking/update.html"
 PUBLIC_BASE = "public/base.html"
 SCAN_BASE = "scan/base.html"
-# Tokens travel in the URL: keep them out of search engines and of other sites' logs.
-TOKEN_PAGE_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "no-referrer"}
 # The update link's refusals, by the service's code; anything else is a plain form error.
 REFUSAL_STATUS = {"throttled": 429, "expired": 410}
-
-
-def token_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        for header, value in TOKEN_PAGE_HEADERS.items():
-            response.headers[header] = value
-        return response
-
-    return never_cache(wrapped)
 
 
 def is_worker(user: Any) -> bool:

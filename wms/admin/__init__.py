@@ -2,6 +2,24 @@
 operations through the services. Django autodiscovers this package; each module registers one
 area."""
 
-from wms.admin import catalog, contacts, integration, locations, receipts, shipping, stock
+from wms.admin import (
+    catalog,
+    contacts,
+    integration,
+    locations,
+    orders,
+    receipts,
+    shipping,
+    stock,
+)
 
-__all__ = ["catalog", "contacts", "integration", "locations", "receipts", "shipping", "stock"]
+__all__ = [
+    "catalog",
+    "contacts",
+    "integration",
+    "locations",
+    "orders",
+    "receipts",
+    "shipping",
+    "stock",
+]

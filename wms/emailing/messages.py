@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.template import TemplateDoesNotExist
+from django.template import Context, TemplateDoesNotExist, engines
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -25,12 +25,19 @@ def manager_emails() -> list[str]:
     )
 
 
+def _plain(template_name: str, context: dict[str, Any]) -> str:
+    """A plain-text template rendered without HTML escaping: "Gants d'examen", not
+    "Gants d&#x27;examen" (the HTML part keeps Django's escaping)."""
+    template = engines["django"].get_template(template_name)
+    return str(template.template.render(Context(context, autoescape=False)))  # type: ignore[attr-defined]
+
+
 def render_email(name: str, context: dict[str, Any]) -> tuple[str, str, str | None]:
     """(subject, text, html) in French, with SITE_BASE_URL and the organisation in context."""
     full = {"site_base_url": settings.SITE_BASE_URL, "org_name": settings.ORG_NAME, **context}
     with translation.override("fr"):
-        subject = " ".join(render_to_string(f"emails/{name}_subject.txt", full).split())
-        text = render_to_string(f"emails/{name}.txt", full)
+        subject = " ".join(_plain(f"emails/{name}_subject.txt", full).split())
+        text = _plain(f"emails/{name}.txt", full)
         try:
             html: str | None = render_to_string(f"emails/{name}.html", full)
         except TemplateDoesNotExist:

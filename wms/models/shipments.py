@@ -212,6 +212,15 @@ class ShipmentDocument(models.Model):
     )
     file = models.FileField("fichier", upload_to="shipment-documents/%Y/")
     original_name = models.CharField("nom du fichier", max_length=200)
+    # A copy of an order's approved attestation (its own file: deleting one keeps the other).
+    copied_from = models.ForeignKey(
+        "wms.OrderDocument",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="shipment_copies",
+        verbose_name="copie du document de commande",
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -80,6 +80,10 @@ class ProductLot(models.Model):
     def quantity_available(self) -> int:
         return self.quantity_on_hand - self.quantity_reserved
 
+    def reservation_holder_names(self) -> list[str]:
+        """The orders holding reservations on this lot (named in refusals)."""
+        return sorted(set(self.order_reservations.values_list("line__order__reference", flat=True)))
+
 
 class MovementType(models.TextChoices):
     IN = "in", "Entrée"

@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString
@@ -465,9 +465,15 @@ def _carton_label(
     )
 
 
+def labelled_cartons(shipment: Shipment) -> QuerySet[Carton]:
+    """The cartons "k / n" counts: those with something in them (an empty draft carton is not
+    going anywhere)."""
+    return Carton.objects.filter(shipment=shipment, items__isnull=False).distinct().order_by("pk")
+
+
 def shipment_labels(shipment: Shipment) -> dict[str, Any]:
     """One 100 × 150 mm label per carton of the shipment."""
-    cartons = list(Carton.objects.filter(shipment=shipment).order_by("pk").only("pk", "code"))
+    cartons = list(labelled_cartons(shipment).only("pk", "code"))
     count = len(cartons)
     return {
         "shipment": shipment,
@@ -482,7 +488,7 @@ def carton_label(carton: Carton) -> dict[str, Any]:
     shipment = _shipment_of(carton)
     if shipment is None:
         return {"shipment": None, "labels": [_carton_label(carton, None, None, None)]}
-    ids = list(Carton.objects.filter(shipment=shipment).order_by("pk").values_list("pk", flat=True))
+    ids = list(labelled_cartons(shipment).values_list("pk", flat=True))
     position = ids.index(carton.pk) + 1 if carton.pk in ids else None
     return {
         "shipment": shipment,

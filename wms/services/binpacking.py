@@ -114,8 +114,10 @@ def build_lines(
     return lines
 
 
-def pack_lines(lines: list[Line], capacity: Capacity) -> list[Bin]:
-    """Cartons for these lines; raises StockError for a unit that fits in no carton."""
+def pack_lines(lines: list[Line], capacity: Capacity, max_bins: int | None = None) -> list[Bin]:
+    """Cartons for these lines; raises StockError for a unit that fits in no carton, and as
+    soon as more than `max_bins` cartons would be needed (a typo of a million units must not
+    build a million cartons in memory)."""
     too_big = [
         line.label
         for line in lines
@@ -144,6 +146,11 @@ def pack_lines(lines: list[Line], capacity: Capacity) -> list[Bin]:
                 remaining -= units
         per_carton = max(1, Bin().room_for(line, capacity))
         while remaining:
+            if max_bins is not None and len(bins) >= max_bins:
+                raise StockError(
+                    f"Ces lignes demandent plus de {max_bins} cartons : divisez-les.",
+                    code="too_many_cartons",
+                )
             carton = Bin()
             units = min(remaining, per_carton)
             carton.put(line, units)

@@ -24,12 +24,13 @@ from wms.models import (
     MovementType,
     Product,
     ProductCategory,
+    ProductLot,
     Shipment,
     StockMovement,
 )
-from wms.services import binpacking, shipping, stock
+from wms.services import binpacking, kits, orders, shipping, stock
 from wms.services.errors import InsufficientStock, StockError
-from wms.services.fefo import candidate_lots, export_shelf_life_days
+from wms.services.fefo import candidate_lots, export_shelf_life_days, split_by_shelf_life
 from wms.services.references import next_reference
 from wms.services.stock import Actor
 from wms.text import strip_accents
@@ -37,6 +38,7 @@ from wms.text import strip_accents
 log = logging.getLogger("wms.stock")
 
 UNKNOWN_TYPE = "XX"
+MAX_PLANNED_CARTONS = 100
 MAX_DIMENSION_CM = Decimal(500)
 MAX_WEIGHT_G = 1_000_000
 
@@ -66,9 +68,13 @@ class Dimensions:
                 value = Decimal(str(raw).strip().replace(",", "."))
             except (InvalidOperation, ValueError):
                 raise StockError(f"{what} doit être un nombre (en cm).") from None
-            if not value.is_finite() or value <= 0 or value > MAX_DIMENSION_CM:
-                raise StockError(f"{what} doit être comprise entre 0 et {MAX_DIMENSION_CM} cm.")
-            values.append(value.quantize(Decimal("0.1")))
+            if not value.is_finite() or not 0 < value <= MAX_DIMENSION_CM:
+                raise StockError(f"{what} doit être comprise entre 0,1 et {MAX_DIMENSION_CM} cm.")
+            # Rounded as the column keeps it: 0.04 cm would be stored as 0.0.
+            value = value.quantize(Decimal("0.1"))
+            if value <= 0:
+                raise StockError(f"{what} doit être comprise entre 0,1 et {MAX_DIMENSION_CM} cm.")
+            values.append(value)
         weight = stock._integer(max_weight_g, "Le poids maximal")
         if weight < 1 or weight > MAX_WEIGHT_G:
             raise StockError("Le poids maximal doit être compris entre 1 et 1 000 000 g.")
@@ -204,14 +210,6 @@ def _check_shipment_open(shipment: Shipment) -> None:
         )
 
 
-def _components(product: Product, quantity: int) -> list[tuple[Product, int]]:
-    """What leaves the shelves: the product itself, or a kit's components."""
-    items = list(product.kit_items.select_related("component"))
-    if not items:
-        return [(product, quantity)]
-    return [(item.component, item.quantity * quantity) for item in items]
-
-
 def pack(
     *,
     product: Product,
@@ -264,36 +262,54 @@ def pack(
 def _consume(
     carton: Carton, product: Product, quantity: int, shipment: Shipment | None, actor: Actor
 ) -> list[StockMovement]:
-    needs = _components(product, quantity)
-    # Every candidate lot of every component locked at once, in primary-key order.
-    candidate_ids: list[int] = []
+    """Units leave their lots for the carton: for an order's shipment the order line's reserved
+    units first (S-ORDERS), then the free lots, first expired first out."""
+    needs = kits.components(product, quantity)
+    line = orders.line_for(orders.order_of(shipment), product)
+    # Every lot this may touch, locked at once in primary-key order.
+    lot_ids: list[int] = orders.line_lot_ids(line)
     for component, _needed in needs:
-        candidate_ids += list(candidate_lots(component).values_list("pk", flat=True))
-    stock.lock_lots(candidate_ids)
+        lot_ids += list(candidate_lots(component).values_list("pk", flat=True))
+    stock.lock_lots(lot_ids)
     min_days = export_shelf_life_days() if shipment is not None else 0
     movement_type = MovementType.OUT if shipment is not None else MovementType.PRECONDITION
     movements = []
     for component, needed in needs:
-        try:
-            plan = stock.plan_fefo(component, needed, min_shelf_life_days=min_days)
-        except InsufficientStock as error:
-            error.message = f"« {component.name} » : {error.message}"
-            raise
-        movements += stock.take_planned(
-            plan,
-            movement_type=movement_type,
-            actor=actor,
-            reason_code="pack",
-            carton=carton,
-            shipment=shipment,
-        )
-        for lot, take in plan:
+        taken: list[tuple[ProductLot, int]] = []
+        if line is not None:
+            taken, reserved_movements, needed = orders.take_reserved_units(
+                line=line,
+                component=component,
+                quantity=needed,
+                actor=actor,
+                carton=carton,
+                shipment=shipment,
+            )
+            movements += reserved_movements
+        if needed:
+            try:
+                plan = stock.plan_fefo(component, needed, min_shelf_life_days=min_days)
+            except InsufficientStock as error:
+                error.message = f"« {component.name} » : {error.message}"
+                raise
+            movements += stock.take_planned(
+                plan,
+                movement_type=movement_type,
+                actor=actor,
+                reason_code="pack",
+                carton=carton,
+                shipment=shipment,
+            )
+            taken += plan
+        for lot, take in taken:
             item, created = CartonItem.objects.get_or_create(
                 carton=carton, lot=lot, defaults={"quantity": take}
             )
             if not created:
                 item.quantity += take
                 item.save(update_fields=["quantity"])
+    if line is not None:
+        orders.count_packed(line, quantity)
     return movements
 
 
@@ -317,7 +333,7 @@ def plan_cartons(
         for index, (product, quantity) in enumerate(lines)
     ]
     lines_to_pack = binpacking.build_lines(items, use_defaults=use_defaults)
-    return binpacking.pack_lines(lines_to_pack, capacity_of(dimensions))
+    return binpacking.pack_lines(lines_to_pack, capacity_of(dimensions), MAX_PLANNED_CARTONS)
 
 
 def pack_planned(
@@ -330,6 +346,7 @@ def pack_planned(
     shipment: Shipment | None = None,
 ) -> list[Carton]:
     """One new carton per planned bin, filled by pack(): every carton or none."""
+    _check_enough(lines, shipment)
     cartons = []
     with transaction.atomic():
         for planned in bins:
@@ -347,6 +364,24 @@ def pack_planned(
             if carton is not None:
                 cartons.append(carton)
     return cartons
+
+
+def _check_enough(lines: list[tuple[Product, int]], shipment: Shipment | None) -> None:
+    """Say what is missing for the whole line before any carton is filled (a shortage found
+    in the sixth carton would otherwise report only what was left for that carton)."""
+    order = orders.order_of(shipment)
+    min_days = export_shelf_life_days() if shipment is not None else 0
+    for product, quantity in lines:
+        if product.is_kit:
+            continue  # its components are checked carton by carton
+        usable, _too_short = split_by_shelf_life(list(candidate_lots(product)), min_days)
+        available = sum(lot.quantity_available for lot in usable)
+        if order is not None:
+            available += orders.reserved_quantity(order, product)
+        if available < quantity:
+            error = InsufficientStock(available)
+            error.message = f"« {product.name} » : {error.message} pour {quantity} demandé(s)"
+            raise error
 
 
 # --- close, reopen, unpack ----------------------------------------------------------------------
@@ -407,7 +442,8 @@ def unpack_carton(*, carton: Carton, actor: Actor) -> list[StockMovement]:
     with transaction.atomic():
         carton = _lock_with_shipment(carton)
         _check_not_shipped(carton)
-        items = list(carton.items.order_by("lot_id"))
+        items = list(carton.items.select_related("lot").order_by("lot_id"))
+        order = orders.order_of(carton.shipment)
         stock.lock_lots(item.lot_id for item in items)
         movements = [
             stock.give_back(
@@ -420,6 +456,9 @@ def unpack_carton(*, carton: Carton, actor: Actor) -> list[StockMovement]:
             )
             for item in items
         ]
+        if order is not None:
+            # The order's units go back to it as reservations (S-ORDERS).
+            orders.re_reserve_items(order, items)
         carton.items.all().delete()
         shipment = carton.shipment
         carton.status = CartonStatus.DRAFT
@@ -447,6 +486,9 @@ def attach_carton(*, carton: Carton, shipment: Shipment, actor: Actor) -> Carton
             raise StockError(f"Le carton {carton.code} appartient à une autre expédition.")
         if carton.status != CartonStatus.PACKED:
             raise StockError(f"Le carton {carton.code} n'est pas prêt (il doit être fermé).")
+        order = orders.order_of(shipment)
+        if order is not None:
+            orders.carton_joined(order, carton)
         _check_shelf_life(carton)
         carton.shipment = shipment
         carton.save(update_fields=["shipment"])
@@ -481,6 +523,12 @@ def detach_carton(*, carton: Carton, actor: Actor) -> Carton:
             return carton
         shipment = _lock_shipment(carton.shipment)
         _check_shipment_open(shipment)
+        if orders.order_of(shipment) is not None:
+            # Its units count as prepared for the order: emptying it gives them back instead.
+            raise StockError(
+                f"Le carton {carton.code} a été préparé pour une commande : un responsable peut "
+                "le vider, il ne se détache pas."
+            )
         carton.shipment = None
         carton.save(update_fields=["shipment"])
         shipping.refresh_status(shipment, actor)

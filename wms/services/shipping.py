@@ -15,12 +15,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from wms.emailing.messages import manager_emails, queue_templated_email
 from wms.models import (
+    CartonItem,
     CartonStatus,
     Contact,
     ContactAddress,
@@ -31,7 +32,7 @@ from wms.models import (
     TrackingEvent,
     TrackingStep,
 )
-from wms.services import stock, throttle
+from wms.services import orders, stock, throttle
 from wms.services.errors import StockError
 from wms.services.references import next_reference
 from wms.services.stock import Actor
@@ -48,6 +49,11 @@ TRANSITIONS: dict[str, set[str]] = {
     S.DELIVERED: set(),
 }
 DERIVED = (S.DRAFT, S.PICKING, S.PACKED)
+ASSOCIATION_EMAILS: dict[str, str] = {
+    S.PACKED: "order_shipment_ready",
+    S.SHIPPED: "order_shipment_shipped",
+    S.DELIVERED: "order_shipment_delivered",
+}
 UPDATE_LINK_DAYS_AFTER_DELIVERY = 30
 MAX_TEXT = {"actor_name": 120, "actor_structure": 120, "comments": 500}
 
@@ -193,27 +199,49 @@ def update_shipment(
     notes: str = "",
     flight: dict[str, Any] | None = None,
 ) -> Shipment:
-    """Edit an unlocked shipment; parties are snapshotted again only when they change."""
-    check_parties(parties)
+    """Edit an unlocked shipment. Only the parties that change are checked and snapshotted
+    again: a contact renamed, or a destination retired, since the shipment was made leaves its
+    printed names and its other fields editable (S-SHIPMENTS)."""
     flight_values = _flight_values(flight or {})
     with transaction.atomic():
         shipment = lock(shipment)
         check_open(shipment)
-        changed = (
-            shipment.destination_id != parties.destination.pk
-            or shipment.shipper_id != parties.shipper.pk
-            or shipment.recipient_id != parties.recipient.pk
-            or shipment.correspondent_id
-            != (parties.correspondent or parties.destination.correspondent or Contact()).pk
+        current = (shipment.destination_id, shipment.shipper_id, shipment.recipient_id)
+        wanted = (parties.destination.pk, parties.shipper.pk, parties.recipient.pk)
+        explicit_correspondent = parties.correspondent is not None and (
+            parties.correspondent.pk != shipment.correspondent_id
         )
-        if changed:
-            _apply_parties(shipment, parties)
+        if current != wanted or explicit_correspondent:
+            check_parties(parties)
+            _apply_changed_parties(shipment, parties)
         shipment.requested_delivery_date = requested_delivery_date
         shipment.notes = notes
         for field, value in flight_values.items():
             setattr(shipment, field, value)
         shipment.save()
     return shipment
+
+
+def _apply_changed_parties(shipment: Shipment, parties: Parties) -> None:
+    destination_changed = shipment.destination_id != parties.destination.pk
+    recipient_changed = shipment.recipient_id != parties.recipient.pk
+    if destination_changed or parties.correspondent is not None:
+        correspondent = parties.correspondent or parties.destination.correspondent
+        if (correspondent.pk if correspondent else None) != shipment.correspondent_id:
+            shipment.correspondent = correspondent
+            shipment.correspondent_name = correspondent.name if correspondent else ""
+    if destination_changed:
+        shipment.destination = parties.destination
+        shipment.destination_country = parties.destination.country
+    if shipment.shipper_id != parties.shipper.pk:
+        shipment.shipper = parties.shipper
+        shipment.shipper_name = parties.shipper.name
+    if recipient_changed:
+        shipment.recipient = parties.recipient
+        shipment.recipient_name = parties.recipient.name
+    if destination_changed or recipient_changed:
+        address = address_in(parties.recipient, parties.destination.country)
+        shipment.destination_address = format_address(address) if address else ""
 
 
 FLIGHT_TEXTS = {"flight_number": ("Le n° de vol", 20), "awb_number": ("Le n° LTA", 40)}
@@ -281,6 +309,15 @@ def _transition(
         reason=reason[:400],
         user=actor.user if getattr(actor.user, "pk", None) else None,
     )
+    if to in ASSOCIATION_EMAILS:
+        order = orders.order_of(shipment)
+        if order is not None:
+            # The association follows its order's shipment: ready, shipped, delivered.
+            queue_templated_email(
+                ASSOCIATION_EMAILS[to],
+                {**email_context(shipment), "order": order},
+                orders.association_emails(order),
+            )
     log.info(
         "shipment status",
         extra={
@@ -315,6 +352,9 @@ def refresh_status(shipment: Shipment, actor: Actor) -> Shipment:
         shipment = lock(shipment)
         if shipment.status in DERIVED:
             _transition(shipment, derived_status(shipment), actor)
+        order = orders.order_of(shipment)
+        if order is not None:
+            orders.refresh_preparation(order)
     return shipment
 
 
@@ -322,6 +362,9 @@ def ship(*, shipment: Shipment, actor: Actor) -> Shipment:
     """packed → shipped: every carton is shipped; the correspondent gets the update link."""
     with transaction.atomic():
         shipment = lock(shipment)
+        if shipment.status in DERIVED:
+            # A status forced by a manager may lag behind the cartons: they decide.
+            _transition(shipment, derived_status(shipment), actor)
         if shipment.status != S.PACKED:
             ready, total = carton_progress(shipment)
             raise StockError(
@@ -387,13 +430,23 @@ def override_status(*, shipment: Shipment, status: str, reason: str, actor: Acto
             if status in (S.SHIPPED, S.DELIVERED):
                 shipment.cartons.update(status=CartonStatus.SHIPPED)
             elif previous in (S.SHIPPED, S.DELIVERED):
-                shipment.cartons.filter(status=CartonStatus.SHIPPED).update(
-                    status=CartonStatus.PACKED
-                )
+                _unship_cartons(shipment)
         context = {**email_context(shipment), "previous": S(previous).label, "reason": reason}
         context["user"] = getattr(actor.user, "username", "")
         queue_templated_email("shipment_override", context, manager_emails())
     return shipment
+
+
+def _unship_cartons(shipment: Shipment) -> None:
+    """Back from shipped by an override: each carton returns to what it was — closed ones to
+    packed, the others (shipped by an earlier override) to picking or draft."""
+    shipped = shipment.cartons.filter(status=CartonStatus.SHIPPED)
+    shipped.filter(packed_at__isnull=False).update(status=CartonStatus.PACKED)
+    open_cartons = shipped.filter(packed_at__isnull=True)
+    open_cartons.filter(Exists(CartonItem.objects.filter(carton=OuterRef("pk")))).update(
+        status=CartonStatus.PICKING
+    )
+    open_cartons.update(status=CartonStatus.DRAFT)
 
 
 # --- tracking ----------------------------------------------------------------------------------

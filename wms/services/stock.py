@@ -406,6 +406,64 @@ def give_back(
         )
 
 
+# --- reservations (orders) -----------------------------------------------------------------------
+# Reserved units stay on hand (no ledger row) but no other operation may take them; the order
+# service keeps its per-lot reservation rows in step with these counters.
+
+
+def reserve_planned(plan: Iterable[tuple[ProductLot, int]]) -> None:
+    """Reserve the units of a plan from plan_fefo (lots already locked)."""
+    for lot, quantity in plan:
+        if quantity < 1 or lot.quantity_available < quantity:
+            raise InsufficientStock(lot.quantity_available)
+        lot.quantity_reserved += quantity
+        _save_quantities(lot)
+
+
+def release_reserved(lot: ProductLot, quantity: int) -> ProductLot:
+    """Give reserved units back to the lot's available stock."""
+    with transaction.atomic():
+        locked = _lock_one(lot)
+        if quantity < 1 or locked.quantity_reserved < quantity:
+            raise StockError("Réservation incohérente sur ce lot.")
+        locked.quantity_reserved -= quantity
+        _save_quantities(locked)
+        return locked
+
+
+def reserve_on(lot: ProductLot, quantity: int) -> ProductLot:
+    """Reserve units of one named lot again (unpacking an order's carton)."""
+    with transaction.atomic():
+        locked = _lock_one(lot)
+        if quantity < 1 or locked.quantity_available < quantity:
+            raise InsufficientStock(locked.quantity_available)
+        locked.quantity_reserved += quantity
+        _save_quantities(locked)
+        return locked
+
+
+def take_reserved(
+    lot: ProductLot, quantity: int, *, actor: Actor, reason_code: str = "", **related: Any
+) -> StockMovement:
+    """Packing an order's units: they leave the shelf and their reservation ends together."""
+    with transaction.atomic():
+        locked = _lock_one(lot)
+        if quantity < 1 or locked.quantity_reserved < quantity:
+            raise StockError("Réservation incohérente sur ce lot.")
+        locked.quantity_on_hand -= quantity
+        locked.quantity_reserved -= quantity
+        _save_quantities(locked)
+        return _record(
+            locked,
+            -quantity,
+            MovementType.OUT,
+            actor,
+            from_location=locked.location,
+            reason_code=reason_code,
+            **related,
+        )
+
+
 # --- adjust, count, transfer -----------------------------------------------------------------
 
 

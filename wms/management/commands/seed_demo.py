@@ -3,8 +3,10 @@
 Idempotent: master data is looked up by its natural key before being created, the stock part
 (receipts, then a few removals, transfers and counts) runs only while no demo lot exists, and the
 shipments part (wms.demo_shipping: cartons and shipments in every status) only while no demo
-shipment exists. Every lot comes from wms.services.receiving and every later change from
-wms.services.stock / packing / shipping, so the ledger check passes right after.
+shipment exists; the orders part (wms.demo_orders: associations, portal users asso1 / asso2, a
+public link and orders in every review status) only while no demo order exists. Every lot comes
+from wms.services.receiving and every later change from wms.services.stock / packing / shipping /
+orders, so the ledger check passes right after.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from wms.demo_orders import PORTAL_EMAILS, PORTAL_USERNAMES, seed_orders
 from wms.demo_shipping import seed_shipping
 from wms.gtin import check_digit
 from wms.models import (
@@ -649,19 +652,22 @@ class Seeder:
             dock=locations[QUAI2],
             created=self.created,
         )
+        order_lines = seed_orders(products=products, created=self.created)
         added = ", ".join(f"{count} {what}" for what, count in self.created.items() if count)
         return [
             f"Données de démonstration ajoutées : {added or 'rien (déjà présentes)'}.",
             stock_line,
             shipping_line,
+            *order_lines,
         ]
 
 
 class Command(BaseCommand):
     help = (
         "Create French demo data (catalogue, warehouses, contacts, receipts and stock, cartons "
-        "and shipments) and the "
-        "demo logins magasinier (Worker) and responsable (Manager). DEBUG only; idempotent."
+        "and shipments, associations and their orders) and the demo logins magasinier "
+        "(Worker), responsable (Manager) and the portal users asso1 / asso2. DEBUG only; "
+        "idempotent."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -682,5 +688,14 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.save()
                 user.groups.add(Group.objects.get(name=group_name))
+            # The associations' portal users (wms.demo_orders): no group, the same password.
+            for user in User.objects.filter(username__in=PORTAL_USERNAMES):
+                user.set_password(password)
+                user.save()
         names = " / ".join(name for name, _ in DEMO_USERS)
         self.stdout.write(f"Demo logins: {names} — password: {password}")
+        portal = " / ".join(PORTAL_EMAILS)
+        self.stdout.write(
+            f"Portal logins (/portal/login/, by email; users {' / '.join(PORTAL_USERNAMES)}): "
+            f"{portal} — password: {password}"
+        )
