@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext
@@ -124,6 +125,18 @@ def typed_quantities(data: Mapping[str, str]) -> dict[str, str]:
         for key, value in data.items()
         if key.startswith(QUANTITY_PREFIX)
     }
+
+
+def has_duplicate_quantities(data: Any) -> bool:
+    """A product's quantity sent twice (`qty-5=1&qty-5=5`, or `qty-5` and `qty-05`): which one
+    was meant cannot be known, so the form is refused rather than guessed."""
+    keys = [key for key in data if str(key).startswith(QUANTITY_PREFIX)]
+    getlist = getattr(data, "getlist", None)
+    if getlist is not None and any(len(getlist(key)) > 1 for key in keys):
+        return True
+    ids = [key[len(QUANTITY_PREFIX) :] for key in keys]
+    numbers = [int(key) for key in ids if is_whole(key)]
+    return len(numbers) != len(set(numbers))
 
 
 def typed_by_product(typed: Mapping[str, str]) -> dict[int, str]:

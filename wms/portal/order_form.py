@@ -12,6 +12,7 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -90,6 +91,8 @@ def _read(
     typed = catalog.typed_quantities(request.POST)
     offered = {product.pk: product for product in catalog.offered_products()}
     try:
+        if catalog.has_duplicate_quantities(request.POST):
+            raise StockError(gettext("A product's quantity was sent twice: check the form."))
         return typed, offered, catalog.line_inputs(typed, offered), ""
     except StockError as refusal:
         return typed, offered, None, refusal.message

@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wms.models import AssociationDocumentKind, Product, ProductKitItem
-from wms.portal.catalog import carton_capacity, per_carton
+from wms.portal.catalog import carton_capacity, has_duplicate_quantities, per_carton
 from wms.services import orders
 from wms.services.accounts import Upload
 from wms.services.availability import annotate_available_stock
@@ -157,8 +157,8 @@ def collect_uploads(files: Any) -> list[Upload]:
 # --- product lines -------------------------------------------------------------------------------
 
 QUANTITY_PREFIX = "qty-"
-QUANTITY_KEY = re.compile(r"^qty-(\d{1,12})$")
-QUANTITY_VALUE = re.compile(r"^\d{1,9}$")
+QUANTITY_KEY = re.compile(r"^qty-([0-9]{1,12})$")
+QUANTITY_VALUE = re.compile(r"^[0-9]{1,9}$")  # ASCII: "٣".isdigit() too
 
 
 @dataclass(frozen=True)
@@ -218,6 +218,8 @@ class OrderLines:
     def from_post(cls, data: Mapping[str, Any]) -> OrderLines:
         typed: dict[int, str] = {}
         errors: list[str] = []
+        if has_duplicate_quantities(data):
+            errors.append(gettext("A product's quantity was sent twice: check the form."))
         for key in data:
             if not key.startswith(QUANTITY_PREFIX):
                 continue

@@ -27,6 +27,7 @@ from wms.models import (
     Contact,
     ContactAddress,
     Destination,
+    LotStatus,
     Order,
     OrderDocumentKind,
     OrderLine,
@@ -43,7 +44,12 @@ from wms.models import (
 from wms.models.orders import DocumentStatus
 from wms.services import kits, stock
 from wms.services.errors import InsufficientStock, StockError
-from wms.services.fefo import candidate_lots, export_shelf_life_days, fefo_sort_key
+from wms.services.fefo import (
+    candidate_lots,
+    export_shelf_life_days,
+    fefo_sort_key,
+    is_past_expiry,
+)
 from wms.services.references import next_reference
 from wms.services.stock import Actor
 
@@ -188,6 +194,8 @@ def _apply_delivery(order: Order, delivery: Delivery) -> None:
             raise StockError(f"{label} : {limit} caractères au plus.")
     if not order.city or not order.country:
         raise StockError("Indiquez la ville et le pays de livraison.")
+    if delivery.requested_date is not None and delivery.requested_date < timezone.localdate():
+        raise StockError("La date souhaitée ne peut pas être passée.")
     order.requested_date = delivery.requested_date
     order.notes = delivery.notes.strip()
 
@@ -270,6 +278,9 @@ def _require_manager(actor: Actor) -> None:
 
 def _pending(order: Order) -> Order:
     order = lock(order)
+    if order.status == S.CANCELLED and order.review_status == R.PENDING:
+        # Cancelled by the association while it waited: "en attente" would contradict itself.
+        raise StockError(f"La commande {order.reference} est annulée.")
     if order.review_status != R.PENDING or order.status != S.DRAFT:
         raise StockError(
             f"La commande {order.reference} n'est pas en attente de validation "
@@ -340,12 +351,15 @@ def approve(*, order: Order, approval: Approval, actor: Actor) -> Order:
 
 
 def _check_recipient_country(recipient: Contact, destination: Destination) -> None:
-    from wms.services.shipping import address_in
+    """The recipient must be one the order's shipment will accept (S-SHIPMENTS): a recipient
+    serving the destination, with an address in its country."""
+    from wms.services.shipping import recipients_for
 
-    if address_in(recipient, destination.country) is None:
+    if not recipients_for(destination).filter(pk=recipient.pk).exists():
         raise StockError(
-            f"« {recipient.name} » n'a pas d'adresse en {destination.country} : choisissez la "
-            "destination de son pays ou complétez son adresse."
+            f"« {recipient.name} » ne peut pas recevoir pour {destination} : il faut un contact "
+            f"destinataire, qui dessert cette destination, avec une adresse en "
+            f"{destination.country}. Choisissez un autre destinataire ou complétez sa fiche."
         )
 
 
@@ -372,19 +386,21 @@ def _apply_lowered(lines: list[OrderLine], lowered: dict[int, int]) -> list[dict
     return changes
 
 
-def _reserve_all(lines: list[OrderLine]) -> None:
-    """Reserve every line (a kit line: its components), first expired first out; collect every
-    shortage, then refuse them all at once (the caller's transaction rolls back what was
-    reserved before the shortage)."""
+def _reserve_all(lines: list[OrderLine], needs: dict[int, int] | None = None) -> None:
+    """Reserve every line (a kit line: its components) — its whole quantity, or `needs[line
+    id]` more — first expired first out; collect every shortage, then refuse them all at once
+    (the caller's transaction rolls back what was reserved before the shortage)."""
+    wanted = {line.pk: (needs or {}).get(line.pk, line.quantity) for line in lines}
+    lines = [line for line in lines if wanted[line.pk] > 0]
     # Every candidate lot of every component locked at once, in primary-key order.
     ids: list[int] = []
     for line in lines:
-        for component, _units in kits.components(line.product, line.quantity):
+        for component, _units in kits.components(line.product, wanted[line.pk]):
             ids += list(candidate_lots(component).values_list("pk", flat=True))
     stock.lock_lots(ids)
     shortages = []
     for line in lines:
-        for component, units in kits.components(line.product, line.quantity):
+        for component, units in kits.components(line.product, wanted[line.pk]):
             try:
                 plan = stock.plan_fefo(
                     component, units, min_shelf_life_days=export_shelf_life_days()
@@ -395,13 +411,39 @@ def _reserve_all(lines: list[OrderLine]) -> None:
             # Reserved at once: a later line needing the same lots sees what is left.
             stock.reserve_planned(plan)
             _add_reservations(line, plan)
-        line.quantity_reserved = line.quantity
+        line.quantity_reserved += wanted[line.pk]
         line.save(update_fields=["quantity_reserved"])
     if shortages:
         raise StockError(
             "Stock insuffisant pour : " + ", ".join(shortages) + ". Rien n'a été réservé.",
             code="insufficient_stock",
         )
+
+
+def reserve(*, order: Order, actor: Actor) -> Order:
+    """Reserve what an approved order still lacks (units given back by an unpacked carton from
+    a lot since put on hold, an order taken over without reservations): all lines or none."""
+    _require_manager(actor)
+    with transaction.atomic():
+        order = lock(order)
+        if order.review_status != R.APPROVED or order.status == S.CANCELLED:
+            raise StockError(
+                f"Commande non validée : {order.reference} "
+                f"({order.get_review_status_display().lower()}"
+                f"{', annulée' if order.status == S.CANCELLED else ''})."
+            )
+        _top_up(order)
+        refresh_preparation(order)
+    return order
+
+
+def _top_up(order: Order) -> None:
+    lines = list(order.lines.select_for_update().select_related("product").order_by("pk"))
+    needs = {
+        line.pk: line.quantity - line.quantity_prepared - line.quantity_reserved for line in lines
+    }
+    if any(need > 0 for need in needs.values()):
+        _reserve_all(lines, needs)
 
 
 def _shortage(line: OrderLine, component: Product, units: int, error: InsufficientStock) -> str:
@@ -576,10 +618,21 @@ def cancel(*, order: Order, actor: Actor, reason: str = "") -> Order:
         order.status = S.CANCELLED
         order.review_comment = (reason or order.review_comment or "").strip()[:2000]
         order.save()
+        _empty_cartons(order, actor)
         _email_managers("order_cancelled", order, by_manager=actor.may_manage())
         if actor.may_manage():
             _email_association("order_cancelled", order, by_manager=True)
     return order
+
+
+def _empty_cartons(order: Order, actor: Actor) -> None:
+    """A cancelled order's prepared cartons go back to the shelves (they must not fly)."""
+    from wms.services import packing
+
+    if order.shipment is None:
+        return
+    for carton in order.shipment.cartons.filter(items__isnull=False).distinct().order_by("pk"):
+        packing.unpack_carton(carton=carton, actor=actor)
 
 
 def _release_all(order: Order) -> None:
@@ -677,55 +730,69 @@ def carton_joined(order: Order, carton: Any) -> None:
 
 
 def re_reserve_items(order: Order, items: Iterable[Any]) -> None:
-    """Unpacking an order's carton: its units go back to the order as reservations (a kit
-    line's components to the kit line, which counts the whole kits reserved again)."""
+    """Unpacking an order's carton: its units are no longer prepared, and go back to the order
+    as reservations — a plain line first, then a kit line holding that component (which counts
+    the whole kits reserved again). Units of a lot that may not be used any more (on hold,
+    quarantined, past expiry: a recall is why cartons get unpacked) stay on the shelf; the
+    order's next preparation reserves others."""
     if order.status == S.CANCELLED:
         return
     lines = list(order.lines.select_for_update().select_related("product"))
-    plain = {line.product_id: line for line in lines}
     per_kit: dict[int, tuple[OrderLine, dict[int, int]]] = {}
     for line in lines:
         needs = {item.component_id: item.quantity for item in line.product.kit_items.all()}
         if needs:
             per_kit[line.pk] = (line, needs)
+    plain = {line.product_id: line for line in lines if line.pk not in per_kit}
     kit_of = {component_id: line for line, needs in per_kit.values() for component_id in needs}
-    touched: set[int] = set()
+    returned: dict[int, dict[int, int]] = {}
     for item in items:
-        lot = item.lot
+        lot, units = item.lot, item.quantity
+        usable = lot.status == LotStatus.AVAILABLE and not is_past_expiry(lot)
         plain_line = plain.get(lot.product_id)
-        if plain_line is not None and plain_line.pk not in per_kit:
-            line = plain_line
-            units = min(
-                item.quantity, line.quantity_prepared, line.quantity - line.quantity_reserved
-            )
-            if units > 0:
-                stock.reserve_on(lot, units)
-                _add_reservations(line, [(lot, units)])
-                line.quantity_prepared -= units
-                line.quantity_reserved += units
-                line.save(update_fields=["quantity_prepared", "quantity_reserved"])
-            continue
+        if plain_line is not None:
+            share = min(units, plain_line.quantity_prepared)
+            units -= share
+            plain_line.quantity_prepared -= share
+            room = plain_line.quantity - plain_line.quantity_prepared
+            room -= plain_line.quantity_reserved
+            back = min(share, room) if usable else 0
+            if back:
+                stock.reserve_on(lot, back)
+                _add_reservations(plain_line, [(lot, back)])
+                plain_line.quantity_reserved += back
+            plain_line.save(update_fields=["quantity_prepared", "quantity_reserved"])
         kit_line = kit_of.get(lot.product_id)
-        if kit_line is not None:
-            stock.reserve_on(lot, item.quantity)
-            _add_reservations(kit_line, [(lot, item.quantity)])
-            touched.add(kit_line.pk)
-    for pk in touched:
+        if kit_line is not None and units:
+            per_component = returned.setdefault(kit_line.pk, {})
+            per_component[lot.product_id] = per_component.get(lot.product_id, 0) + units
+            if usable:
+                stock.reserve_on(lot, units)
+                _add_reservations(kit_line, [(lot, units)])
+    for pk, per_component in returned.items():
         line, needs = per_kit[pk]
-        held: dict[int, int] = {}
-        for component_id, units in OrderReservation.objects.filter(line=line).values_list(
-            "lot__product_id", "quantity"
-        ):
-            held[component_id] = held.get(component_id, 0) + units
-        whole_kits = min(
-            held.get(component_id, 0) // per_kit_units
-            for component_id, per_kit_units in needs.items()
-        )
-        whole_kits = min(whole_kits, line.quantity)
-        back = max(0, whole_kits - line.quantity_reserved)
-        line.quantity_reserved = whole_kits
-        line.quantity_prepared = max(0, line.quantity_prepared - back)
-        line.save(update_fields=["quantity_prepared", "quantity_reserved"])
+        kits_back = min(per_component.get(cid, 0) // per for cid, per in needs.items())
+        line.quantity_prepared = max(0, line.quantity_prepared - kits_back)
+        _keep_whole_kits(line, needs)
+
+
+def _keep_whole_kits(line: OrderLine, needs: dict[int, int]) -> None:
+    """A kit line reserves whole kits: component units beyond them go back on sale."""
+    held: dict[int, int] = {}
+    for component_id, units in OrderReservation.objects.filter(line=line).values_list(
+        "lot__product_id", "quantity"
+    ):
+        held[component_id] = held.get(component_id, 0) + units
+    whole = min(
+        [held.get(cid, 0) // per for cid, per in needs.items()]
+        + [line.quantity - line.quantity_prepared]
+    )
+    for component_id, per in needs.items():
+        surplus = held.get(component_id, 0) - whole * per
+        if surplus > 0:
+            _release_rows(line, surplus, component_id=component_id)
+    line.quantity_reserved = whole
+    line.save(update_fields=["quantity_prepared", "quantity_reserved"])
 
 
 def refresh_preparation(order: Order) -> Order:
@@ -844,6 +911,8 @@ def prepare(*, order: Order, actor: Actor) -> Order:
         lines = list(order.lines.select_related("product").order_by("pk"))
         for line in lines:
             _reuse_cartons(order, line, shipment, actor)
+        # What unpacked cartons gave back from lots no longer usable is reserved again first.
+        _top_up(order)
         # Re-read: a reused carton's units were released from the lines' reservations.
         lines = list(order.lines.select_related("product").order_by("pk"))
         remaining = [
@@ -902,13 +971,18 @@ def _reuse_cartons(order: Order, line: OrderLine, shipment: Shipment, actor: Act
 
 
 def _release_units(line: OrderLine, units: int) -> None:
-    reservations = sorted(
-        OrderReservation.objects.select_for_update().filter(line=line).select_related("lot"),
-        key=lambda reservation: fefo_sort_key(reservation.lot),
-        reverse=True,  # keep the first-expired lots for the cartons still to pack
-    )
+    released = _release_rows(line, units)
+    OrderLine.objects.filter(pk=line.pk).update(quantity_reserved=line.quantity_reserved - released)
+
+
+def _release_rows(line: OrderLine, units: int, *, component_id: int | None = None) -> int:
+    """Release `units` of the line's reservation rows (of one component when given), the lots
+    expiring last first: the first-expired stay for the cartons still to pack."""
+    rows = OrderReservation.objects.select_for_update().filter(line=line).select_related("lot")
+    if component_id is not None:
+        rows = rows.filter(lot__product_id=component_id)
     left = units
-    for reservation in reservations:
+    for reservation in sorted(rows, key=lambda row: fefo_sort_key(row.lot), reverse=True):
         if left == 0:
             break
         give = min(reservation.quantity, left)
@@ -919,6 +993,4 @@ def _release_units(line: OrderLine, units: int) -> None:
         else:
             reservation.delete()
         left -= give
-    OrderLine.objects.filter(pk=line.pk).update(
-        quantity_reserved=line.quantity_reserved - (units - left)
-    )
+    return units - left

@@ -435,6 +435,8 @@ def reserve_on(lot: ProductLot, quantity: int) -> ProductLot:
     """Reserve units of one named lot again (unpacking an order's carton)."""
     with transaction.atomic():
         locked = _lock_one(lot)
+        if locked.status != LotStatus.AVAILABLE or is_past_expiry(locked):
+            raise StockError("Ce lot n'est plus utilisable (bloqué, en quarantaine ou périmé).")
         if quantity < 1 or locked.quantity_available < quantity:
             raise InsufficientStock(locked.quantity_available)
         locked.quantity_reserved += quantity
