@@ -16,7 +16,7 @@ define install_mysql_driver_if_wanted
 	fi
 endef
 
-.PHONY: help run install install-dev test test-mysql e2e check migrate migrate-check deploy-check \
+.PHONY: help run install install-dev test test-mysql e2e api-fuzz check migrate migrate-check deploy-check \
 	lint fmt fmt-check typecheck bandit coverage audit css css-check messages db-up ci serve
 
 help:
@@ -59,6 +59,9 @@ test-mysql: install-dev ## non-browser suite on MariaDB (TEST_DB_ENGINE=mysql an
 
 e2e: install-dev ## browser tests only (chromium at CHROMIUM_PATH, default /usr/bin/chromium)
 	$(TEST_ENV) $(PY) -m pytest -m e2e $(PYTEST_ARGS)
+
+api-fuzz: install-dev ## schemathesis on every API operation against a throwaway server (bin/api_fuzz.sh)
+	bash bin/api_fuzz.sh
 
 coverage: install-dev ## non-browser tests with the 90 % coverage gate
 	$(TEST_ENV) $(PY) -m coverage erase

@@ -148,6 +148,9 @@ CACHES = {
 }
 
 # --- Auth -------------------------------------------------------------------------------------
+# Flash messages live in the session, not in a cookie: the admin shows a new API key once in one
+# (a signed cookie is readable by whoever holds it).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -363,6 +366,7 @@ EMAIL_QUEUE_WORKERS = env.int("EMAIL_QUEUE_WORKERS", default=4)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "wms.api.auth.IntegrationKeyAuthentication",
+        "wms.api.auth.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
         "wms.api.auth.OptionalBasicAuthentication",
     ],
@@ -372,6 +376,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "wms.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "wms.api.throttles.KeyRateThrottle",
+        "wms.api.throttles.UserRateThrottle",
+    ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

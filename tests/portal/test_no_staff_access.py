@@ -44,10 +44,8 @@ def scan_urls() -> list[str]:
     return sorted(set(urls))
 
 
-# The schema and its docs page are public documentation (anonymous visitors read them too); every
-# endpoint that answers with data is refused.
-API_URLS = ["/api/v1/whoami/", "/api/v1/products/", "/api/v1/products/1/",
-            "/api/v1/anything-else/"]  # fmt: skip
+API_URLS = ["/api/v1/whoami/", "/api/v1/products/", "/api/v1/products/1/", "/api/v1/schema/",
+            "/api/v1/docs/", "/api/v1/anything-else/"]  # fmt: skip
 
 
 @pytest.mark.parametrize("url", API_URLS)
@@ -67,6 +65,11 @@ def test_an_association_user_gets_403_on_every_scan_screen(client, association_u
     assert len(post_only) > 10
     posts = {url: client.post(url, {}).status_code for url in post_only}
     assert {url: code for url, code in posts.items() if code != 403} == {}
+
+
+def test_the_schema_stays_open_to_anonymous_integrators(client):
+    assert client.get("/api/v1/schema/").status_code == 200
+    assert client.get("/api/v1/docs/").status_code == 200
 
 
 def test_the_public_tracking_page_stays_open_to_them_like_to_anybody(client, association_user):

@@ -3,6 +3,7 @@ operations through the services. Django autodiscovers this package; each module 
 area."""
 
 from wms.admin import (
+    api_keys,
     catalog,
     contacts,
     integration,
@@ -14,6 +15,7 @@ from wms.admin import (
 )
 
 __all__ = [
+    "api_keys",
     "catalog",
     "contacts",
     "integration",

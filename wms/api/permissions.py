@@ -28,3 +28,14 @@ class IsApiPrincipal(BasePermission):
         if isinstance(user, KeyPrincipal):
             return required_scope(request, view) in user.scopes
         return bool(user and user.is_authenticated and user.has_perm(API_PERMISSION))
+
+
+class PublicDocumentation(BasePermission):
+    """The schema and its docs page are open to anybody (integrators read them before they have
+    a key), except association users: they get 403 on every API path (S-API)."""
+
+    message = "Accès à l'API refusé."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return not hasattr(user, "association_profile")

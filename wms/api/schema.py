@@ -6,7 +6,7 @@ from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
-from wms.api.auth import INTEGRATION_KEY_HEADER
+from wms.api.auth import API_KEY_KEYWORD, INTEGRATION_KEY_HEADER
 
 
 class IntegrationKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
@@ -24,3 +24,17 @@ class OptionalBasicScheme(OpenApiAuthenticationExtension):  # type: ignore[no-un
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
         # Accepted only when ENABLE_BASIC_AUTH=true on the server.
         return {"type": "http", "scheme": "basic"}
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    target_class = "wms.api.auth.ApiKeyAuthentication"
+    name = "apiKey"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        # `Authorization: Api-Key <key>`: a per-client key created in the admin.
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": f"{API_KEY_KEYWORD} <clé> (clé par client, créée dans l'admin).",
+        }

@@ -1,5 +1,6 @@
 """Domain models, one module per area; re-exported here so `from wms.models import X` works."""
 
+from wms.models.api_keys import ApiKey
 from wms.models.cartons import Carton, CartonFormat, CartonItem, CartonStatus
 from wms.models.catalog import Product, ProductCategory, ProductKitItem, ProductTag
 from wms.models.contacts import Contact, ContactAddress, ContactKind, ContactRole
@@ -60,6 +61,7 @@ __all__ = [
     "LOCKED_STATUSES",
     "STEP_ORDER",
     "AccountRequestStatus",
+    "ApiKey",
     "AssociationDocument",
     "AssociationDocumentKind",
     "AssociationProfile",
