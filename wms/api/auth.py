@@ -72,8 +72,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate(self, request: Request) -> tuple[KeyPrincipal, str] | None:
         header = request.headers.get("Authorization", "")
-        keyword, _space, supplied = header.partition(" ")
-        if keyword != API_KEY_KEYWORD:
+        keyword, _space, supplied = header.strip().partition(" ")
+        if keyword.lower() != API_KEY_KEYWORD.lower():  # HTTP schemes are case-insensitive
             return None
         supplied = supplied.strip()
         # "asf_<8 hex>_<secret>": the secret may itself hold "_", the prefix never does.

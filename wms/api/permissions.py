@@ -27,6 +27,8 @@ class IsApiPrincipal(BasePermission):
         user = request.user
         if isinstance(user, KeyPrincipal):
             return required_scope(request, view) in user.scopes
+        if hasattr(user, "association_profile"):
+            return False  # an association user never reaches the API, whatever else it holds
         return bool(user and user.is_authenticated and user.has_perm(API_PERMISSION))
 
 

@@ -8,6 +8,7 @@ query starts from `inbound_events()`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, TypeVar
 
 from django.db.models import QuerySet
@@ -96,6 +97,15 @@ class EventCreateSerializer(serializers.Serializer[Any]):
         max_length=200, required=False, allow_blank=True, default=""
     )
     payload = serializers.JSONField(required=False, default=dict, help_text="JSON libre.")
+
+    def validate_payload(self, value: Any) -> Any:
+        # A lone surrogate ("\\ud800") is valid JSON text but no UTF-8: stored, it would make
+        # every later list of events fail to render.
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except (UnicodeEncodeError, ValueError, TypeError):
+            raise serializers.ValidationError("Contenu JSON non encodable en UTF-8.") from None
+        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         request = self.context["request"]

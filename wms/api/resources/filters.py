@@ -8,6 +8,7 @@ integrator's typo never silently widens a list. Unknown parameters are ignored.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -15,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import CharField, QuerySet, Value
 from django.db.models.functions import Concat
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 
 from wms.api.filters import IntegerFilter
@@ -116,9 +118,30 @@ def _date(field_name: str, lookup: str, what: str) -> filters.DateFilter:
     )
 
 
+class BoundedIsoDateTimeField(IsoDateTimeField):  # type: ignore[misc]
+    """An ISO date-time the database can compare: years 1900 to 9998 (year 1 at +14:00 has no
+    UTC value and SQLite raises OverflowError instead of finding nothing)."""
+
+    def clean(self, value: Any) -> Any:
+        moment = super().clean(value)
+        if moment is None:
+            return None
+        try:
+            year = moment.astimezone(dt.UTC).year
+        except (OverflowError, ValueError):
+            year = 0
+        if not 1900 <= year <= 9998:
+            raise forms.ValidationError("Date-heure hors limites (1900–9998).")
+        return moment
+
+
+class BoundedIsoDateTimeFilter(filters.IsoDateTimeFilter):  # type: ignore[misc]
+    field_class = BoundedIsoDateTimeField
+
+
 def _since(field_name: str, what: str) -> filters.IsoDateTimeFilter:
     # django-filter makes a naive value aware in the current time zone (TIME_ZONE).
-    return filters.IsoDateTimeFilter(
+    return BoundedIsoDateTimeFilter(
         field_name=field_name,
         lookup_expr="gte",
         help_text=(
