@@ -27,9 +27,11 @@ class IsApiPrincipal(BasePermission):
         user = request.user
         if isinstance(user, KeyPrincipal):
             return required_scope(request, view) in user.scopes
-        if hasattr(user, "association_profile"):
-            return False  # an association user never reaches the API, whatever else it holds
-        return bool(user and user.is_authenticated and user.has_perm(API_PERMISSION))
+        if not (user and user.is_authenticated):
+            return False
+        # An association user never reaches the API, whatever role it was given besides.
+        is_association = hasattr(user, "association_profile")
+        return not is_association and bool(user.has_perm(API_PERMISSION))
 
 
 class PublicDocumentation(BasePermission):
