@@ -3,6 +3,7 @@ from django.urls import path
 from scan.routes import (
     browse,
     capture,
+    exports,
     offline,
     orders,
     outbox,
@@ -35,4 +36,5 @@ urlpatterns = [
     *printing.urlpatterns,
     *orders.urlpatterns,
     *public_orders.urlpatterns,
+    *exports.urlpatterns,
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from scan.views import printing
+from scan.views import print_templates, printing
 
 urlpatterns: list[URLPattern] = [
     path("labels/", printing.labels, name="labels"),
@@ -29,4 +29,6 @@ urlpatterns: list[URLPattern] = [
     ),
     path("print/labels/products/", printing.product_labels, name="print_product_labels"),
     path("print/labels/locations/", printing.location_labels, name="print_location_labels"),
+    path("templates/", print_templates.template_list, name="templates"),
+    path("templates/<slug:document>/", print_templates.template_edit, name="template_edit"),
 ]

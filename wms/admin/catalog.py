@@ -7,9 +7,10 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from wms.exports.tables import export_table
 from wms.gtin import InvalidGtin, normalize_gtin
 from wms.models import Product, ProductCategory, ProductKitItem, ProductTag
 from wms.models.catalog import MAX_CATEGORY_DEPTH
@@ -208,7 +209,7 @@ class ProductAdmin(admin.ModelAdmin):
     autocomplete_fields = ("default_location",)
     filter_horizontal = ("tags",)
     inlines = [ProductKitItemInline]
-    actions = ["mark_reviewed", "print_labels"]
+    actions = ["mark_reviewed", "print_labels", "export_csv"]
     fieldsets = (
         (None, {"fields": ("sku", "name", "brand", "color", "photo", "category", "tags")}),
         ("Codes", {"fields": ("barcode", "ean", "gtin")}),
@@ -245,6 +246,15 @@ class ProductAdmin(admin.ModelAdmin):
         # The print page checks the selection (size, ids) and says what is wrong.
         ids = ",".join(str(pk) for pk in queryset.order_by("pk").values_list("pk", flat=True))
         return HttpResponseRedirect(f"{reverse('scan:print_product_labels')}?ids={ids}")
+
+    @admin.action(description="Exporter en CSV", permissions=["view"])
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Product]) -> HttpResponse:
+        # The columns of the product import: the file re-imports with --update.
+        response = HttpResponse(
+            export_table("products", queryset), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="products.csv"'
+        return response
 
     def save_model(
         self, request: HttpRequest, obj: Product, form: forms.ModelForm, change: bool

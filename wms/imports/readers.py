@@ -117,11 +117,22 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+# What our CSV exports put before a cell a spreadsheet would read as a formula (wms.exports).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def unguard(cell: str) -> str:
+    """Our exports write "=x" as "'=x" so that Excel never runs it: read it back as "=x"."""
+    if len(cell) > 1 and cell[0] == "'" and cell[1] in FORMULA_STARTS:
+        return cell[1:]
+    return cell
+
+
 def read_csv(data: bytes) -> Table:
     text = decode_text(data)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
-        records: list[list[Cell]] = [list(record) for record in reader]
+        records: list[list[Cell]] = [[unguard(cell) for cell in record] for record in reader]
     except csv.Error as exc:
         raise ImportFileError(f"Fichier CSV illisible : {exc}.") from exc
     return _build_table(records)

@@ -31,6 +31,7 @@ from wms.models.portal import (
     PublicAccountRequest,
     PublicOrderLink,
 )
+from wms.models.print_templates import PrintTemplate
 from wms.models.receipts import (
     Receipt,
     ReceiptLine,
@@ -90,6 +91,7 @@ __all__ = [
     "OrderLine",
     "OrderReservation",
     "OrderStatus",
+    "PrintTemplate",
     "Product",
     "ProductCategory",
     "ProductKitItem",

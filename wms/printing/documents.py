@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -38,7 +40,15 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from wms.models import Carton, CartonItem, Location, Product, RackColor, Shipment
+from wms.models import (
+    Carton,
+    CartonItem,
+    Location,
+    PrintTemplate,
+    Product,
+    RackColor,
+    Shipment,
+)
 from wms.printing.codes import code128_svg, qr_svg
 from wms.services.shipping import tracking_url
 
@@ -154,11 +164,60 @@ def fill(text: str, values: dict[str, Any]) -> str:
     return _PLACEHOLDER.sub(replace, text)
 
 
+@dataclass(frozen=True)
+class Template:
+    """A document's layout ([{"block", "visible"}, …] in order) and texts ({block: text})."""
+
+    layout: list[dict[str, Any]]
+    texts: dict[str, str]
+
+
+# The unsaved template the editor's preview prints with (wms/services/print_templates.py).
+_PREVIEW: ContextVar[tuple[str, Template] | None] = ContextVar("print_preview", default=None)
+
+
+@contextmanager
+def previewing(document: str, template: Template) -> Iterator[None]:
+    token = _PREVIEW.set((document, template))
+    try:
+        yield
+    finally:
+        _PREVIEW.reset(token)
+
+
+def saved_template(document: str) -> Template | None:
+    """The template in force: the preview's, else the latest saved version (one query)."""
+    preview = _PREVIEW.get()
+    if preview is not None and preview[0] == document:
+        return preview[1]
+    row = PrintTemplate.objects.filter(document=document).order_by("-version").first()
+    return None if row is None else Template(list(row.layout), dict(row.texts))
+
+
 def blocks(document: str, values: dict[str, Any]) -> list[Block]:
-    return [
-        Block(name, fill(str(TEXTS[document, name]), values) if (document, name) in TEXTS else "")
-        for name in LAYOUTS[document]
-    ]
+    """The visible blocks in order, their texts filled: the saved template's, else the defaults.
+    A block the saved layout does not know (added to LAYOUTS since) is printed at the end."""
+    defaults = LAYOUTS[document]
+    template = saved_template(document)
+    if template is None:
+        order, texts = list(defaults), {}
+    else:
+        listed = [entry["block"] for entry in template.layout if entry.get("block") in defaults]
+        shown = [
+            entry["block"]
+            for entry in template.layout
+            if entry.get("block") in defaults and entry.get("visible", True)
+        ]
+        order = shown + [name for name in defaults if name not in listed]
+        texts = template.texts
+    result = []
+    for name in order:
+        text = ""
+        if (document, name) in TEXTS:
+            raw = texts.get(name)
+            text = fill(str(TEXTS[document, name]) if raw is None else str(raw), values)
+        result.append(Block(name, text))
+    return result
 
 
 # --- shared data --------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""CSV exports of the tables the imports read (S-IMPORT), safe against formula injection."""
