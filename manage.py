@@ -11,6 +11,12 @@ def main() -> None:
     from django.core.management import execute_from_command_line
 
     try:
+        # Loaded here first: Django's own loader keeps a settings error aside and then fails
+        # later with an unrelated "Models aren't loaded yet" traceback.
+        if sys.argv[1:2] and sys.argv[1] not in ("help", "--help", "-h", "version", "--version"):
+            from django.conf import settings
+
+            settings.INSTALLED_APPS  # noqa: B018
         execute_from_command_line(sys.argv)
     except ImproperlyConfigured as exc:
         # A settings problem is for the operator, not a traceback: say what to fix.
