@@ -13,6 +13,8 @@ SCREENS = {
     "stock": "/scan/stock/",
     "product": "/scan/product/{product}/",
     "quick-entry": "/scan/stock-update/",
+    "receive": "/scan/receive/",
+    "pallet-receipt": "/scan/receive-pallet/",
     "remove": "/scan/out/",
     "move": "/scan/move/",
     "count": "/scan/count/",

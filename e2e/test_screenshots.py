@@ -26,6 +26,8 @@ SHOWN = [
     "pack",
     "cartons",
     "shipments",
+    "receive",
+    "pallet-receipt",
 ]
 
 

@@ -39,6 +39,7 @@ DESTINATIONS = [
     Destination("scan:account_requests", _("Account requests"), "inbox", MANAGER_PERMISSION, False),
     Destination("scan:documents_review", _("Documents"), "list", MANAGER_PERMISSION, False),
     Destination("scan:templates", _("Print templates"), "list", MANAGER_PERMISSION, False),
+    Destination("scan:imports", _("Imports"), "list", MANAGER_PERMISSION, False),
     Destination("scan:move", _("Move"), "arrows", in_bottom_nav=False),
     Destination("scan:out", _("Remove"), "minus", in_bottom_nav=False),
     Destination("scan:count", _("Count"), "list", in_bottom_nav=False),

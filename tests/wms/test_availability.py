@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tests.factories import ProductFactory
+from tests.factories import LocationFactory, ProductFactory
 from wms.models import LotStatus, Product, ProductKitItem, ProductLot, ProductTag
 from wms.services import stock
 from wms.services.availability import (
@@ -122,7 +122,10 @@ def test_a_kit_ignores_lots_of_its_own():
     component = ProductFactory()
     stock.receive(product=component, quantity=6)
     kit = kit_of((component, 2))
-    stock.receive(product=kit, quantity=40)  # kits hold no stock: such a lot is an error
+    # The services refuse stock on a kit; a lot typed in the earlier system's admin may exist.
+    ProductLot.objects.create(
+        product=kit, quantity_on_hand=40, location=LocationFactory(), received_on=dt.date.today()
+    )
     assert available_stock(kit) == 3
 
 

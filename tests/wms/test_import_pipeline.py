@@ -155,7 +155,7 @@ def test_a_file_without_extension_is_refused() -> None:
         read_table(b"Nom\nA\n", "produits")
 
     assert excinfo.value.message == (
-        "Format de fichier non pris en charge (sans extension) : CSV ou XLSX attendu."
+        "Format de fichier non pris en charge (sans extension) : CSV, XLSX ou XLS attendu."
     )
 
 
@@ -232,6 +232,9 @@ def test_decimals_accept_commas_dots_and_spaces(cell: values.Cell, expected: Dec
         (float("nan"), "« nan » n'est pas un nombre."),
         ("-0,01", "« -0,01 » : la valeur ne peut pas être négative."),
         ("1000000", "« 1000000 » : nombre trop grand."),
+        # Beyond what quantize() can represent: a cell error, not decimal.InvalidOperation.
+        ("1" * 40, f"« {'1' * 40} » : nombre trop grand."),
+        (1e40, "« 1e+40 » : nombre trop grand."),
     ],
 )
 def test_bad_decimals_are_refused(cell: values.Cell, message: str) -> None:

@@ -482,7 +482,7 @@ def test_an_unknown_extension_is_a_command_error(tmp_path: Path) -> None:
 
     _out, error = run_failing(path)
 
-    assert error == "Format de fichier non pris en charge (« .pdf ») : CSV ou XLSX attendu."
+    assert error == "Format de fichier non pris en charge (« .pdf ») : CSV, XLSX ou XLS attendu."
 
 
 @pytest.mark.django_db

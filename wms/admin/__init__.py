@@ -6,22 +6,28 @@ from wms.admin import (
     api_keys,
     catalog,
     contacts,
+    imports,
     integration,
     locations,
     orders,
+    print_templates,
     receipts,
     shipping,
     stock,
+    users,
 )
 
 __all__ = [
     "api_keys",
     "catalog",
     "contacts",
+    "imports",
     "integration",
     "locations",
     "orders",
+    "print_templates",
     "receipts",
     "shipping",
     "stock",
+    "users",
 ]

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from wms.admin.imports import ImportAdminMixin
 from wms.exports.tables import export_table
 from wms.gtin import InvalidGtin, normalize_gtin
 from wms.models import Product, ProductCategory, ProductKitItem, ProductTag
@@ -74,7 +75,8 @@ class ProductCategoryForm(forms.ModelForm):
 
 
 @admin.register(ProductCategory)
-class ProductCategoryAdmin(admin.ModelAdmin):
+class ProductCategoryAdmin(ImportAdminMixin, admin.ModelAdmin):
+    import_table = "categories"
     form = ProductCategoryForm
     list_display = ("path", "name", "level")
     list_filter = ("level",)
@@ -192,7 +194,8 @@ class ProductKitItemInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ImportAdminMixin, admin.ModelAdmin):
+    import_table = "products"
     form = ProductForm
     list_display = ("sku", "name", "category_path", "brand", "gtin", "is_active", "needs_review")
     list_select_related = (f"category__{CATEGORY_PATH_RELATED}",)

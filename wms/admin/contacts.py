@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.http import HttpRequest
 
+from wms.admin.imports import ImportAdminMixin
 from wms.models import Contact, ContactAddress
 from wms.services.contacts import set_default_address
 
@@ -61,7 +62,8 @@ ROLE_FILTERS = ("is_donor", "is_carrier", "is_shipper", "is_recipient", "is_corr
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(ImportAdminMixin, admin.ModelAdmin):
+    import_table = "contacts"
     list_display = (
         "name",
         "kind",

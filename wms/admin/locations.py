@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
+from wms.admin.imports import ImportAdminMixin
 from wms.models import Location, RackColor, Warehouse
 from wms.services.naming import normalize_code_part
 
@@ -78,14 +79,16 @@ class RackColorForm(CodePartsForm):
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(admin.ModelAdmin):
+class WarehouseAdmin(ImportAdminMixin, admin.ModelAdmin):
+    import_table = "warehouses"
     form = WarehouseForm
     list_display = ("name", "code")
     search_fields = ("name", "code")
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(ImportAdminMixin, admin.ModelAdmin):
+    import_table = "locations"
     form = LocationForm
     list_display = ("__str__", "warehouse", "zone", "aisle", "shelf", "qr_payload", "is_active")
     list_filter = ("warehouse", "is_active")

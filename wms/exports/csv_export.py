@@ -55,7 +55,9 @@ def safe_cell(value: ExportValue) -> str:
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
     text = str(value)
-    if text.startswith(FORMULA_TRIGGERS):
+    # A text starting with the guard itself is guarded too, or the import would strip its
+    # apostrophe ("'=x" must come back as "'=x", not "=x").
+    if text.startswith((*FORMULA_TRIGGERS, "'")):
         return "'" + text
     return text
 

@@ -46,6 +46,21 @@ def location_ref(cell: Cell) -> LocationRef | None:
     return LocationRef(match.group("warehouse"), zone, aisle, shelf)
 
 
+def warehouse_named(name: str, *, exclude: int | None = None) -> Warehouse | None:
+    """The warehouse of that name, case- and accent-insensitively on every database: SQLite's
+    iexact ignores the case of ASCII letters only ("RÉCEPTION" would miss "Réception"), while
+    MariaDB's collation already folds both. There are a handful of warehouses: compared here."""
+    key = fold_key(name)
+    return next(
+        (
+            warehouse
+            for warehouse in Warehouse.objects.order_by("pk")
+            if warehouse.pk != exclude and fold_key(warehouse.name) == key
+        ),
+        None,
+    )
+
+
 def _fits(value: str, model: type[Warehouse | Location], field: str, what: str) -> str:
     limit = max_length(model, field)
     if limit is not None and len(value) > limit:
@@ -78,6 +93,18 @@ class CatalogLookups:
             raise CellError("catégorie vide.")
         return node
 
+    def find_category(self, levels: list[str]) -> ProductCategory | None:
+        """The category at this path, or None when some level of it does not exist yet."""
+        node: ProductCategory | None = None
+        for depth, raw in enumerate(levels):
+            name = normalize_category_name(raw, is_root=depth == 0)
+            node = ProductCategory.objects.filter(
+                parent_marker=node.pk if node else 0, name_key=fold_key(name)
+            ).first()
+            if node is None:
+                return None
+        return node
+
     def tags(self, names: list[str]) -> list[ProductTag]:
         if self._tags is None:
             self._tags = {fold_key(tag.name): tag for tag in ProductTag.objects.all()}
@@ -98,16 +125,16 @@ class CatalogLookups:
                 raise CellError("aucun entrepôt n'existe encore : indiquez son code.")
             return receiving
         code = normalize_code_part(written)
-        found = (
-            Warehouse.objects.filter(code=code).first()
-            or Warehouse.objects.filter(name__iexact=written.strip()).first()
-        )
+        found = Warehouse.objects.filter(code=code).first() or warehouse_named(written)
         if found is not None:
             return found
         _fits(code, Warehouse, "code", "Code d'entrepôt")
         return Warehouse.objects.create(name=code, code=code)
 
     def location(self, ref: LocationRef) -> Location:
+        return self.location_and_created(ref)[0]
+
+    def location_and_created(self, ref: LocationRef) -> tuple[Location, bool]:
         warehouse = self.warehouse(ref.warehouse)
         zone, aisle, shelf = (
             _fits(normalize_code_part(value), Location, field, what)
@@ -117,10 +144,9 @@ class CatalogLookups:
                 (ref.shelf, "shelf", "Bac"),
             )
         )
-        location, _created = Location.objects.get_or_create(
+        return Location.objects.get_or_create(
             warehouse=warehouse, zone=zone, aisle=aisle, shelf=shelf
         )
-        return location
 
     def rack_color(self, location: Location, color: str) -> None:
         RackColor.objects.update_or_create(

@@ -29,6 +29,15 @@ class Outcome(enum.Enum):
     SKIPPED = "skipped"
 
 
+@dataclass(frozen=True)
+class RowMatch:
+    line: int
+    description: str  # "« Gants nitrile » (SKU RV-001)"
+
+    def __str__(self) -> str:
+        return f"ligne {self.line} : {self.description}"
+
+
 @dataclass
 class ImportResult:
     created: int = 0
@@ -39,6 +48,8 @@ class ImportResult:
     skip_errors: bool = False
     committed: bool = False  # False: the database is as it was before the import
     ignored_columns: list[str] = field(default_factory=list)
+    # Rows that matched an existing record, with what they matched: shown before a confirmation.
+    matches: list[RowMatch] = field(default_factory=list)
 
     def count(self, outcome: Outcome) -> None:
         setattr(self, outcome.value, getattr(self, outcome.value) + 1)

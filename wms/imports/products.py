@@ -33,7 +33,7 @@ from .columns import Column, ColumnSet, RowView
 from .errors import CellError, ImportFileError
 from .limits import decimal_shape, max_length
 from .lookups import CatalogLookups, LocationRef, location_ref
-from .pipeline import ImportResult, Outcome, run_import
+from .pipeline import ImportResult, Outcome, RowMatch, run_import
 from .readers import Cell, Table, read_path
 
 CATEGORY_LEVELS = tuple(f"category_l{level}" for level in range(1, MAX_CATEGORY_DEPTH + 1))
@@ -278,6 +278,10 @@ class ProductImporter:
         self.update = update
         self.lookups = CatalogLookups()
         self.sku_lines: dict[str, int] = {}
+        # Rows that named an existing product (S-IMPORT "matched … confirmation step"), and the
+        # products this run created, which a later row matching by name or GTIN is not.
+        self.matches: list[RowMatch] = []
+        self.created: set[int] = set()
 
     def process(self, row: RowView) -> Outcome:
         parsed = parse_row(row)
@@ -288,6 +292,8 @@ class ProductImporter:
             if first != row.line:
                 raise row.error(f"le SKU {parsed.fields['sku']} figure déjà ligne {first}.")
         product = find_product(row, parsed)
+        if product is not None and product.pk not in self.created:
+            self.matches.append(RowMatch(row.line, _describe(product)))
         if product is not None and not self.update:
             return Outcome.SKIPPED
         created = product is None
@@ -301,6 +307,8 @@ class ProductImporter:
             setattr(product, name, value)
         location = self._resolve(row, parsed, product)
         product.save()
+        if created:
+            self.created.add(product.pk)
         if parsed.tags is not None:
             product.tags.set(self.lookups.tags(parsed.tags))
         if parsed.rack_color:
@@ -350,6 +358,8 @@ def import_products(
         after_row_error=importer.lookups.forget,
     )
     result.ignored_columns = mapping.ignored
+    failed_lines = {error.line for error in result.errors}
+    result.matches = [match for match in importer.matches if match.line not in failed_lines]
     return result
 
 

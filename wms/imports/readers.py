@@ -1,9 +1,10 @@
-"""Reading an uploaded table (CSV or XLSX) into rows of {normalised header: cell}.
+"""Reading an uploaded table (CSV, XLSX or legacy XLS) into rows of {normalised header: cell}.
 
 CSV files come from every spreadsheet and every locale: French Excel writes `;` and cp1252,
 LibreOffice UTF-8, some exports UTF-16 with a BOM. The encoding and the delimiter are therefore
-detected, never asked. XLSX: the first sheet, header on row 1, cell values as typed (numbers stay
-numbers, dates stay dates) so that the value parsers see what the user saw.
+detected, never asked. Workbooks: the first sheet unless one is chosen, header on row 1 unless
+another row is chosen (a supplier's listing often has a title block above its table), cell values
+as typed (numbers stay numbers, dates stay dates) so that the value parsers see what the user saw.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeAlias
+from struct import error as struct_error
+from typing import Any, TypeAlias
 
 from wms.text import fold_key
 
@@ -27,6 +29,9 @@ Cell: TypeAlias = str | int | float | Decimal | bool | dt.datetime | dt.date | d
 
 CSV_EXTENSIONS = frozenset({".csv", ".txt"})
 XLSX_EXTENSIONS = frozenset({".xlsx", ".xlsm"})
+XLS_EXTENSIONS = frozenset({".xls"})
+WORKBOOK_EXTENSIONS = XLSX_EXTENSIONS | XLS_EXTENSIONS
+TABLE_EXTENSIONS = CSV_EXTENSIONS | WORKBOOK_EXTENSIONS
 DELIMITERS = (";", ",", "\t")
 
 
@@ -51,10 +56,15 @@ def is_blank(cell: Cell) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def _build_table(records: list[list[Cell]]) -> Table:
+def _build_table(records: list[list[Cell]], header_row: int = 1) -> Table:
+    """`header_row` counts from 1 like a spreadsheet; the rows above it are not read."""
     if not records:
         raise ImportFileError("Le fichier est vide.")
-    header_cells, *data = records
+    if header_row < 1 or header_row > len(records):
+        raise ImportFileError(
+            f"Ligne d'en-tête {header_row} introuvable : le tableau a {len(records)} ligne(s)."
+        )
+    header_cells, *data = records[header_row - 1 :]
     columns: list[str | None] = []
     headers: dict[str, str] = {}
     for cell in header_cells:
@@ -70,9 +80,10 @@ def _build_table(records: list[list[Cell]]) -> Table:
         headers[key] = written
         columns.append(key)
     if not headers:
-        raise ImportFileError("La première ligne doit contenir les noms des colonnes.")
+        where = "La première ligne" if header_row == 1 else f"La ligne {header_row}"
+        raise ImportFileError(f"{where} doit contenir les noms des colonnes.")
     rows = []
-    for line, record in enumerate(data, start=2):
+    for line, record in enumerate(data, start=header_row + 1):
         cells = {key: cell for key, cell in zip(columns, record, strict=False) if key is not None}
         if all(is_blank(cell) for cell in cells.values()):
             continue
@@ -122,20 +133,21 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def unguard(cell: str) -> str:
-    """Our exports write "=x" as "'=x" so that Excel never runs it: read it back as "=x"."""
-    if len(cell) > 1 and cell[0] == "'" and cell[1] in FORMULA_STARTS:
+    """Our exports write "=x" as "'=x" so that Excel never runs it, and "'x" as "''x" so that a
+    text really starting with an apostrophe survives: read both back as they were."""
+    if len(cell) > 1 and cell[0] == "'" and (cell[1] in FORMULA_STARTS or cell[1] == "'"):
         return cell[1:]
     return cell
 
 
-def read_csv(data: bytes) -> Table:
+def read_csv(data: bytes, header_row: int = 1) -> Table:
     text = decode_text(data)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
         records: list[list[Cell]] = [[unguard(cell) for cell in record] for record in reader]
     except csv.Error as exc:
         raise ImportFileError(f"Fichier CSV illisible : {exc}.") from exc
-    return _build_table(records)
+    return _build_table(records, header_row)
 
 
 # --- XLSX ---------------------------------------------------------------------------------------
@@ -149,24 +161,113 @@ def _xlsx_cell(value: object) -> Cell:
     return str(value)  # durations and other exotic cell types: shown as text in messages
 
 
-def read_xlsx(data: bytes) -> Table:
+def _open_xlsx(data: bytes, *, formulas: bool = False) -> Any:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=not formulas)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise ImportFileError(
             "Fichier XLSX illisible : enregistrez-le de nouveau depuis le tableur."
         ) from exc
+
+
+def _chosen(names: list[str], sheet: str | None) -> int:
+    """The index of the sheet named `sheet` (the first one when None)."""
+    if not names:
+        raise ImportFileError("Le classeur ne contient aucune feuille.")
+    if sheet is None or sheet == "":
+        return 0
+    if sheet not in names:
+        raise ImportFileError(
+            f"Feuille « {sheet} » introuvable : {', '.join(f'« {name} »' for name in names)}."
+        )
+    return names.index(sheet)
+
+
+def read_xlsx(data: bytes, *, sheet: str | None = None, header_row: int = 1) -> Table:
+    workbook = _open_xlsx(data)
     try:
-        sheet = workbook.worksheets[0]  # a workbook without a sheet does not load at all
+        index = _chosen(workbook.sheetnames, sheet)
         records = [
-            [_xlsx_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)
+            [_xlsx_cell(value) for value in row]
+            for row in workbook.worksheets[index].iter_rows(values_only=True)
         ]
     finally:
         workbook.close()
-    return _build_table(records)
+    _refuse_uncomputed_formulas(data, index, records)
+    return _build_table(records, header_row)
+
+
+def _refuse_uncomputed_formulas(data: bytes, index: int, records: list[list[Cell]]) -> None:
+    """A formula cell is read as the value the spreadsheet saved with it. A file written by a
+    script (never opened in a spreadsheet) has formulas without saved values: they would read as
+    blank cells and the import would silently drop a quantity, so the file is refused instead."""
+    from openpyxl.utils import get_column_letter
+
+    if not any(cell is None for record in records for cell in record):
+        return
+    workbook = _open_xlsx(data, formulas=True)
+    try:
+        rows = workbook.worksheets[index].iter_rows(values_only=True)
+        for number, (written, record) in enumerate(zip(rows, records, strict=False), start=1):
+            for column, (formula, value) in enumerate(zip(written, record, strict=False), 1):
+                if value is None and isinstance(formula, str) and formula.startswith("="):
+                    raise ImportFileError(
+                        f"La cellule {get_column_letter(column)}{number} contient une formule "
+                        "sans valeur calculée : ouvrez le fichier dans le tableur et "
+                        "enregistrez-le de nouveau."
+                    )
+    finally:
+        workbook.close()
+
+
+# --- XLS (Excel 97-2003) ------------------------------------------------------------------------
+
+
+def _open_xls(data: bytes) -> Any:
+    import xlrd
+
+    try:
+        return xlrd.open_workbook(file_contents=data, on_demand=True)
+    except (xlrd.XLRDError, xlrd.compdoc.CompDocError, ValueError, IndexError, struct_error) as exc:
+        raise ImportFileError(
+            "Fichier XLS illisible : enregistrez-le de nouveau depuis le tableur."
+        ) from exc
+
+
+def _xls_cell(cell: Any, datemode: int) -> Cell:
+    import xlrd
+
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+        return None
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            moment: dt.datetime = xlrd.xldate_as_datetime(cell.value, datemode)
+        except (xlrd.xldate.XLDateError, ValueError, OverflowError):
+            return float(cell.value)  # a number the parsers will refuse with the value shown
+        return moment.date() if moment.time() == dt.time() else moment
+    if cell.ctype == xlrd.XL_CELL_NUMBER:
+        # XLS stores every number as a float: 12 typed in a cell is 12.0 here, as in XLSX it is 12.
+        value = float(cell.value)
+        return int(value) if value.is_integer() else value
+    return str(cell.value)
+
+
+def read_xls(data: bytes, *, sheet: str | None = None, header_row: int = 1) -> Table:
+    workbook = _open_xls(data)
+    try:
+        worksheet = workbook.sheet_by_index(_chosen(workbook.sheet_names(), sheet))
+        records = [
+            [_xls_cell(cell, workbook.datemode) for cell in worksheet.row(index)]
+            for index in range(worksheet.nrows)
+        ]
+    finally:
+        workbook.release_resources()
+    return _build_table(records, header_row)
 
 
 # --- entry points -------------------------------------------------------------------------------
@@ -174,19 +275,42 @@ def read_xlsx(data: bytes) -> Table:
 
 def _extension(filename: str) -> str:
     extension = Path(filename).suffix.lower()
-    if extension not in CSV_EXTENSIONS | XLSX_EXTENSIONS:
+    if extension not in TABLE_EXTENSIONS:
         shown = f"« {extension} »" if extension else "sans extension"
         raise ImportFileError(
-            f"Format de fichier non pris en charge ({shown}) : CSV ou XLSX attendu."
+            f"Format de fichier non pris en charge ({shown}) : CSV, XLSX ou XLS attendu."
         )
     return extension
 
 
-def read_table(data: bytes, filename: str) -> Table:
+def sheet_names(data: bytes, filename: str) -> list[str]:
+    """The sheets a workbook offers (empty for a CSV file, which has one table)."""
+    extension = _extension(filename)
+    if extension in XLSX_EXTENSIONS:
+        workbook = _open_xlsx(data)
+        try:
+            return list(workbook.sheetnames)
+        finally:
+            workbook.close()
+    if extension in XLS_EXTENSIONS:
+        book = _open_xls(data)
+        try:
+            return list(book.sheet_names())
+        finally:
+            book.release_resources()
+    return []
+
+
+def read_table(
+    data: bytes, filename: str, *, sheet: str | None = None, header_row: int = 1
+) -> Table:
     """The file's rows; the format comes from the name's extension (an upload keeps its name)."""
-    if _extension(filename) in XLSX_EXTENSIONS:
-        return read_xlsx(data)
-    return read_csv(data)
+    extension = _extension(filename)
+    if extension in XLSX_EXTENSIONS:
+        return read_xlsx(data, sheet=sheet, header_row=header_row)
+    if extension in XLS_EXTENSIONS:
+        return read_xls(data, sheet=sheet, header_row=header_row)
+    return read_csv(data, header_row)
 
 
 OS_REASONS: dict[type[OSError], str] = {

@@ -27,8 +27,13 @@ DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 MAX_INT = 2_147_483_647  # PositiveIntegerField's ceiling on every database we run
 
 
+SHOWN_LENGTH = 40
+
+
 def _shown(cell: Cell) -> str:
-    return str(cell).strip()
+    """The cell as messages quote it, cut short: a 300-digit number must not fill the page."""
+    text = str(cell).strip()
+    return text if len(text) <= SHOWN_LENGTH else f"{text[: SHOWN_LENGTH - 1]}…"
 
 
 def text(cell: Cell, *, max_length: int | None = None) -> str:
@@ -79,7 +84,12 @@ def decimal(
     """'12,50', '12.50', '1 234,5 €', 12.5 → Decimal, rounded half-up to `places`."""
     if is_blank(cell):
         return None
-    value = _to_decimal(cell).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    exact = _to_decimal(cell)
+    # Checked before rounding: quantize() cannot even represent a 40-digit number at 2 places
+    # (decimal.InvalidOperation), which would escape as a server error instead of a cell error.
+    if abs(exact) >= Decimal(10) ** (max_digits - places):
+        raise CellError(f"« {_shown(cell)} » : nombre trop grand.")
+    value = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if minimum is not None and value < minimum:
         if minimum == 0:
             raise CellError(f"« {_shown(cell)} » : la valeur ne peut pas être négative.")

@@ -4,6 +4,7 @@ from wms.models.api_keys import ApiKey
 from wms.models.cartons import Carton, CartonFormat, CartonItem, CartonStatus
 from wms.models.catalog import Product, ProductCategory, ProductKitItem, ProductTag
 from wms.models.contacts import Contact, ContactAddress, ContactKind, ContactRole
+from wms.models.imports import ImportKind, ImportUpload
 from wms.models.integration import (
     EMAIL_EVENT_TYPE,
     EMAIL_SOURCE,
@@ -78,6 +79,8 @@ __all__ = [
     "ContactRole",
     "Destination",
     "DocumentStatus",
+    "ImportKind",
+    "ImportUpload",
     "IntegrationDirection",
     "IntegrationEvent",
     "IntegrationStatus",

@@ -79,6 +79,7 @@ def add_line(
         raise StockError("Cette réception n'est plus en brouillon.")
     if product is None:
         raise StockError("Produit inconnu.")
+    stock.refuse_kit(product)
     quantity = stock._positive(quantity)
     return ReceiptLine.objects.create(
         receipt=receipt,

@@ -206,6 +206,12 @@ def initial_status(product: Product, status: str | None) -> str:
     return LotStatus.QUARANTINED if product.quarantine_default else LotStatus.AVAILABLE
 
 
+def refuse_kit(product: Product) -> None:
+    """Kits hold no stock of their own (S-CATALOG): their components are received instead."""
+    if product.is_kit:
+        raise StockError(f"« {product.name} » est un kit : recevez ses composants.")
+
+
 def receive(
     *,
     product: Product,
@@ -224,6 +230,7 @@ def receive(
     """Create a new lot with `quantity` units (movement `in`)."""
     quantity = _positive(quantity)
     _saved(product, Product, "Produit inconnu.")
+    refuse_kit(product)
     location = location or product.default_location
     if location is None:
         raise StockError(f"Aucun emplacement pour « {product.name} » : choisissez-en un.")

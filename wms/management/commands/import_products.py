@@ -12,12 +12,12 @@ from wms.imports.products import import_products_file
 
 class Command(BaseCommand):
     help = (
-        "Importe des produits depuis un fichier CSV ou XLSX (en-têtes français ou anglais). "
+        "Importe des produits depuis un fichier CSV, XLSX ou XLS (en-têtes français ou anglais). "
         "Tout ou rien : une ligne en erreur annule l'import, sauf avec --skip-errors."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", help="fichier .csv ou .xlsx")
+        parser.add_argument("path", help="fichier .csv, .xlsx ou .xls")
         parser.add_argument(
             "--update",
             action="store_true",
