@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -137,6 +138,40 @@ else:
             },
         }
     }
+
+
+def legacy_database() -> dict[str, Any] | None:
+    """The earlier ASF WMS's database, read by `import_legacy` (S-LEGACY), only when configured:
+    a SQLite file (opened read-only) or a MySQL/MariaDB database (every transaction read-only)."""
+    sqlite_path = env.str("LEGACY_SQLITE_PATH", default="")
+    if sqlite_path:
+        path = Path(sqlite_path).expanduser().resolve()
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            # Django opens SQLite with uri=True: mode=ro refuses every write at the file level.
+            "NAME": f"file:{path}?mode=ro",
+        }
+    name = env.str("LEGACY_DB_NAME", default="")
+    if not name:
+        return None
+    return {
+        "ENGINE": "django.db.backends.mysql",
+        "NAME": name,
+        "USER": env.str("LEGACY_DB_USER", default=""),
+        "PASSWORD": env.str("LEGACY_DB_PASSWORD", default=""),
+        "HOST": env.str("LEGACY_DB_HOST", default="127.0.0.1"),
+        "PORT": env.str("LEGACY_DB_PORT", default="3306"),
+        "OPTIONS": {
+            "charset": "utf8mb4",
+            "init_command": "SET SESSION TRANSACTION READ ONLY",
+        },
+    }
+
+
+if (LEGACY_DATABASE := legacy_database()) is not None:
+    DATABASES["legacy"] = LEGACY_DATABASE
+# Nothing is ever migrated into, or read by a model from, the legacy database.
+DATABASE_ROUTERS = ["project.routers.LegacyDatabaseRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {

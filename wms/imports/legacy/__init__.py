@@ -1,0 +1,1 @@
+"""Taking over the earlier ASF WMS's data (S-LEGACY): `manage.py import_legacy`."""
