@@ -20,7 +20,9 @@ from wms.imports.legacy.queue import (
     convert_text,
     email_payload,
     import_print_templates,
+    queue_state,
 )
+from wms.imports.legacy.report import Report
 from wms.imports.legacy.shipping import PartyResolver
 from wms.imports.legacy.source import LegacySource
 from wms.imports.legacy.timestamps import imported_timestamps
@@ -113,7 +115,7 @@ def test_a_legacy_note_layout_keeps_order_and_hides_what_was_removed() -> None:
 
 
 def test_the_email_payload_moves_to_our_shape() -> None:
-    ours, attempts, next_attempt = email_payload(
+    ours, queue = email_payload(
         {
             "subject": "S",
             "message": "M",
@@ -121,6 +123,7 @@ def test_the_email_payload_moves_to_our_shape() -> None:
             "_queue": {"attempts": 2, "next_attempt_at": "2026-02-09T08:00:23.038983+00:00"},
         }
     )
+    attempts, next_attempt = queue_state(Report(), queue, "Événement 1")
 
     assert ours == {
         "subject": "S",
@@ -186,3 +189,15 @@ def test_template_versions_come_across_in_order_with_the_reset(tmp_path: Path) -
     )
     assert ctx.report.counts["wms_printtemplateversion"].new == 2
     assert NOT_CONVERTED not in ctx.report.anomalies
+
+
+def test_an_unreadable_queue_state_is_reported_and_the_email_made_due() -> None:
+    report = Report()
+
+    state = queue_state(report, {"attempts": "deux", "next_attempt_at": "demain"}, "Événement 7")
+
+    assert state == (0, None)
+    assert report.anomalies["Contenus illisibles"] == [
+        "Événement 7 : tentatives « deux » illisibles, remises à 0",
+        "Événement 7 : prochaine tentative « demain » illisible, l'événement est dû tout de suite",
+    ]

@@ -30,7 +30,7 @@ from wms.models.catalog import MAX_CATEGORY_DEPTH
 from wms.services.catalog import vat_rate
 from wms.text import fold_key, strip_accents
 
-from .context import TakeOver
+from .context import LegacyDataError, TakeOver
 from .source import as_bool, as_datetime, as_decimal, as_text
 
 FOLDED = "Doublons fusionnés"
@@ -61,11 +61,6 @@ FRENCH_COLOURS = {
 HEX_COLOUR = re.compile(r"#?([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})")
 
 
-class LegacyDataError(Exception):
-    """A legacy row points at a row that does not exist (the earlier base declares its foreign
-    keys but SQLite never enforced them): the take-over stops and rolls back, naming the row."""
-
-
 def required_id(ctx: TakeOver, table: str, old_id: Any, where: str) -> int:
     new = ctx.new_id(table, old_id)
     if new is None:
@@ -82,6 +77,19 @@ def fit(ctx: TakeOver, value: Any, limit: int, where: str) -> str:
         TRUNCATED, f"{where} : « {text} » coupé à {limit} caractères (« {text[:limit]} »)"
     )
     return text[:limit]
+
+
+def unique_reference(typed: str, taken: set[str], *, limit: int, fallback: str) -> str:
+    """A legacy reference that fits our unique column: cut to `limit`, and given "-2", "-3"…
+    when its folded form is taken (MariaDB compares without case or accents; SQLite's legacy
+    column compared exactly, so "urgent-1" and "URGENT-1" could both exist)."""
+    base = typed[:limit] or fallback
+    reference, number = base, 1
+    while fold_key(reference) in taken:
+        number += 1
+        suffix = f"-{number}"
+        reference = base[: limit - len(suffix)] + suffix
+    return reference
 
 
 def first_seen(ctx: TakeOver, table: str, key: str) -> dict[int, dt.datetime]:

@@ -10,6 +10,14 @@ from typing import Any
 from .report import Report
 from .source import LegacySource
 
+LOST_LINKS = "Liens vers des lignes disparues"
+
+
+class LegacyDataError(Exception):
+    """The earlier data holds a row the new model cannot take (a reference to a row that does not
+    exist — SQLite never enforced the declared foreign keys —, an empty mandatory timestamp…):
+    the take-over stops, nothing is written, and the message names the row to fix."""
+
 
 @dataclass
 class TakeOver:
@@ -27,6 +35,20 @@ class TakeOver:
         if old_id is None or old_id == "":
             return None
         return self.ids[legacy_table].get(int(old_id))
+
+    def linked_id(self, legacy_table: str, old_id: Any, where: str) -> int | None:
+        """An optional reference: None for NULL; for a row that does not exist (SQLite never
+        enforced the declared foreign keys) None too, and the lost link is reported."""
+        new = self.new_id(legacy_table, old_id)
+        if new is None and old_id not in (None, ""):
+            skipped = (
+                self.notes.get("dropped_shipments", {}) if legacy_table == "wms_shipment" else {}
+            )
+            if int(old_id) not in skipped:
+                self.report.anomaly(
+                    LOST_LINKS, f"{where} : {legacy_table} {old_id} introuvable, lien non repris"
+                )
+        return new
 
     def rows(self, legacy_table: str, order_by: str = "id") -> list[dict[str, Any]]:
         return self.source.rows(legacy_table, order_by)

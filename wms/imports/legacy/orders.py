@@ -125,20 +125,20 @@ def _import_order_rows(
         old_id = int(row["id"])
         reference = references[old_id]
         where = f"Commande {reference} (ancienne {old_id})"
-        association_id = ctx.new_id("contacts_contact", row["association_contact_id"])
+        association_id = ctx.linked_id("contacts_contact", row["association_contact_id"], where)
         names = {
             role: as_text(row[f"{role}_name"]) for role in ("shipper", "recipient", "correspondent")
         }
         # Both the optional links and the names are kept; a name without a link is looked up as
         # a shipment's would be.
         linked = {
-            role: ctx.new_id("contacts_contact", row[f"{role}_contact_id"])
+            role: ctx.linked_id("contacts_contact", row[f"{role}_contact_id"], where)
             for role in ("shipper", "recipient", "correspondent")
         }
         for role, pk in linked.items():
             if pk is None and names[role]:
                 linked[role] = parties.party(ctx, names[role], role, where)
-        shipment_id = ctx.new_id("wms_shipment", row["shipment_id"])
+        shipment_id = ctx.linked_id("wms_shipment", row["shipment_id"], where)
         city = as_text(row["destination_city"])
         country = as_text(row["destination_country"])
         # The shipment's destination is where the goods go; the order's city is often the
@@ -238,13 +238,15 @@ def _reservations_to_carry(
         line = lines.get(int(row["order_line_id"]))
         lot_id = ctx.new_id("wms_productlot", row["product_lot_id"])
         quantity = int(row["quantity"] or 0)
-        if line is None or lot_id is None or quantity < 1:
+        # A line of a deleted order (SQLite never enforced the foreign keys) holds nothing.
+        order = orders_by_old.get(int(line["order_id"])) if line is not None else None
+        if line is None or order is None or lot_id is None or quantity < 1:
             ctx.report.anomaly(
                 CORRECTED,
-                f"Réservation {row['id']} : ligne ou lot inconnu, ou quantité nulle ; non reprise",
+                f"Réservation {row['id']} : commande, ligne ou lot inconnu, ou quantité nulle ; "
+                "non reprise",
             )
             continue
-        order = orders_by_old[int(line["order_id"])]
         if is_released(order):
             product = products.get(ctx.new_id("wms_product", line["product_id"]) or 0)
             lot = lots.get(lot_id)

@@ -13,6 +13,7 @@ events up where the earlier cron left them.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from typing import Any
@@ -30,6 +31,7 @@ from wms.printing import documents
 from wms.printing.documents import LAYOUTS, PLACEHOLDERS, TEXTS
 
 from .context import TakeOver
+from .report import Report
 from .shipping import CORRECTED, moment
 from .source import as_datetime, as_json, as_text
 
@@ -230,9 +232,14 @@ def import_print_templates(ctx: TakeOver) -> None:
             )
             skipped_versions += len(versions)
             continue
-        live = as_json(template["layout"])
+        live = readable_json(ctx, template["layout"], f"Modèle {legacy_document}")
         history = [
-            (as_json(row["layout"]), row["created_at"], row["created_by_id"]) for row in versions
+            (
+                readable_json(ctx, row["layout"], f"Modèle {legacy_document} version {row['id']}"),
+                row["created_at"],
+                row["created_by_id"],
+            )
+            for row in versions
         ]
         if not history or history[-1][0] != live:
             # The live layout was saved without a version row: it becomes the latest version.
@@ -294,8 +301,45 @@ def _is_email(row: dict[str, Any]) -> bool:
     )
 
 
-def email_payload(legacy: dict[str, Any]) -> tuple[dict[str, Any], int, Any]:
-    """(our payload, attempts, next attempt) from a legacy email payload."""
+UNREADABLE = "Contenus illisibles"
+
+
+def readable_json(ctx: TakeOver, value: Any, where: str) -> Any:
+    """JSON text as its value; text that is not JSON (MySQL has no JSON check on a plain text
+    column) is kept as it was, under "legacy_text", and reported."""
+    try:
+        return as_json(value)
+    except ValueError:
+        ctx.report.anomaly(UNREADABLE, f"{where} : JSON illisible, gardé tel quel")
+        return {"legacy_text": as_text(value)}
+
+
+def queue_state(report: Report, queue: Any, where: str) -> tuple[int, dt.datetime | None]:
+    """(attempts, next attempt) from the earlier `_queue` block; a value that does not read is
+    reported and replaced by "no attempt yet, due now"."""
+    if not isinstance(queue, dict):
+        return 0, None
+    try:
+        attempts = max(int(queue.get("attempts") or 0), 0)
+    except (TypeError, ValueError):
+        report.anomaly(
+            UNREADABLE, f"{where} : tentatives « {queue.get('attempts')} » illisibles, remises à 0"
+        )
+        attempts = 0
+    try:
+        next_attempt = as_datetime(queue.get("next_attempt_at"))
+    except (TypeError, ValueError):
+        report.anomaly(
+            UNREADABLE,
+            f"{where} : prochaine tentative « {queue.get('next_attempt_at')} » illisible, "
+            "l'événement est dû tout de suite",
+        )
+        next_attempt = None
+    return attempts, next_attempt
+
+
+def email_payload(legacy: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    """(our payload, the earlier `_queue` block) from a legacy email payload."""
     payload = dict(legacy)
     queue = payload.pop("_queue", None) or {}
     recipients = payload.pop("recipient", None) or payload.pop("recipients", None) or []
@@ -309,15 +353,21 @@ def email_payload(legacy: dict[str, Any]) -> tuple[dict[str, Any], int, Any]:
         "reply_to": list(payload.pop("reply_to", None) or []),
     }
     ours.update(payload)  # anything else the earlier system put there, kept for the record
-    attempts = int(queue.get("attempts") or 0) if isinstance(queue, dict) else 0
-    next_attempt = queue.get("next_attempt_at") if isinstance(queue, dict) else None
-    return ours, attempts, as_datetime(next_attempt)
+    return ours, queue
 
 
 def import_integration_events(ctx: TakeOver) -> None:
     created = 0
     for row in ctx.rows("wms_integrationevent"):
+        where = f"Événement {row['id']}"
         status = as_text(row["status"]) or IntegrationStatus.PENDING
+        if status not in IntegrationStatus.values:
+            # The queue would never pick up a status it does not know: kept visible as failed
+            # ("replay failed" in the admin sends it again).
+            ctx.report.anomaly(
+                UNREADABLE, f"{where} : statut « {status} » inconnu, repris comme « failed »"
+            )
+            status = IntegrationStatus.FAILED
         processed_at = as_datetime(row["processed_at"])
         fields: dict[str, Any] = {
             "direction": as_text(row["direction"]),
@@ -330,9 +380,13 @@ def import_integration_events(ctx: TakeOver) -> None:
             "created_at": moment(row["created_at"]),
             "processed_at": processed_at,
         }
-        payload = as_json(row["payload"])
-        if _is_email(row) and isinstance(payload, dict):
-            ours, attempts, next_attempt_at = email_payload(payload)
+        payload = readable_json(ctx, row["payload"], where)
+        if _is_email(row) and not isinstance(payload, dict):
+            ctx.report.anomaly(UNREADABLE, f"{where} : e-mail dont le contenu n'est pas un objet")
+            payload = {"legacy_payload": payload}
+        if _is_email(row):
+            ours, queue = email_payload(payload)
+            attempts, next_attempt_at = queue_state(ctx.report, queue, where)
             if not ours["recipients"]:
                 ctx.report.anomaly(
                     EMAILS_WITHOUT_RECIPIENT,

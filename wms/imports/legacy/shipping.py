@@ -31,7 +31,8 @@ from wms.models import (
 )
 from wms.text import fold_key
 
-from .context import TakeOver
+from .catalog import unique_reference
+from .context import LegacyDataError, TakeOver
 from .source import as_date, as_datetime, as_text, as_uuid
 
 UNMATCHED = "Noms non rapprochés"
@@ -53,12 +54,8 @@ DOCUMENT_KINDS = {
     "humanitarian_certificate": ShipmentDocumentKind.HUMANITARIAN,
     "customs": ShipmentDocumentKind.CUSTOMS,
 }
+REFERENCE_MAX = Shipment._meta.get_field("reference").max_length or 12
 COMMENTS_MAX = TrackingEvent._meta.get_field("comments").max_length or 500
-
-
-class LegacyDataError(Exception):
-    """The earlier data holds a row the new model cannot take: the take-over stops (nothing is
-    written) with a message saying which row to fix in the earlier system."""
 
 
 def moment(value: Any) -> dt.datetime:
@@ -161,11 +158,25 @@ def import_shipments(ctx: TakeOver) -> None:
         first_step.setdefault((int(event["shipment_id"]), event["status"]), event["created_at"])
 
     dropped: dict[int, str] = {}
+    taken: set[str] = set()
     created = 0
     for row in ctx.rows("wms_shipment"):
         old_id = int(row["id"])
-        reference = as_text(row["reference"])
+        typed = as_text(row["reference"]).strip()
+        # Ours is unique on 12 characters, compared without case or accents on MariaDB; the
+        # earlier column took 80 characters, compared exactly: a hand-typed reference may need
+        # cutting or a suffix (the typed one is kept in the notes).
+        reference = unique_reference(typed, taken, limit=REFERENCE_MAX, fallback=f"REP{old_id}")
+        taken.add(fold_key(reference))
         where = f"Expédition {reference}"
+        legacy_reference_note = ""
+        if reference != typed:
+            ctx.report.anomaly(
+                CORRECTED,
+                f"Expédition « {typed} » (id {old_id}) : référence vide, trop longue ou déjà "
+                f"prise, enregistrée sous « {reference} »",
+            )
+            legacy_reference_note = f"Référence dans l'ancien système : {typed}"
         order = orders_by_shipment.get(old_id)
         destination_id = ctx.new_id("wms_destination", row["destination_id"])
         if destination_id is None:
@@ -231,7 +242,9 @@ def import_shipments(ctx: TakeOver) -> None:
             shipped_at=shipped_at,
             delivered_at=delivered_at,
             created_by_id=ctx.new_id("auth_user", row["created_by_id"]),
-            notes=as_text(row["notes"]),
+            notes="\n".join(
+                part for part in (as_text(row["notes"]), legacy_reference_note) if part
+            ),
         )
         ctx.remember("wms_shipment", old_id, shipment.pk)
         created += 1

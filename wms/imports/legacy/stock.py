@@ -31,7 +31,7 @@ from wms.models import (
 from wms.models.cartons import DEFAULT_MAX_WEIGHT_G
 from wms.text import fold_key
 
-from .catalog import CORRECTED, FOLDED, first_seen, fit, required_id
+from .catalog import CORRECTED, FOLDED, first_seen, fit, required_id, unique_reference
 from .context import TakeOver
 from .source import as_bool, as_date, as_datetime, as_decimal, as_text
 
@@ -65,16 +65,6 @@ def import_receipts_and_lots(ctx: TakeOver) -> None:
     import_receipt_lines(ctx)
 
 
-def _unique_reference(typed: str, taken: set[str], old_id: int) -> str:
-    base = typed[:30] or f"REC-{old_id}"
-    reference, number = base, 1
-    while fold_key(reference) in taken:
-        number += 1
-        suffix = f"-{number}"
-        reference = base[: 30 - len(suffix)] + suffix
-    return reference
-
-
 def import_receipts(ctx: TakeOver) -> None:
     taken: set[str] = set()
     created = 0
@@ -83,7 +73,7 @@ def import_receipts(ctx: TakeOver) -> None:
         typed = as_text(row["reference"]).strip()
         # Our reference is unique (MariaDB compares without case or accents): a repeated or long
         # legacy reference gets a suffix; the typed one stays readable in the notes.
-        reference = _unique_reference(typed, taken, int(row["id"]))
+        reference = unique_reference(typed, taken, limit=30, fallback=f"REC-{row['id']}")
         notes = as_text(row["notes"])
         if reference != typed:
             ctx.report.anomaly(
@@ -102,8 +92,8 @@ def import_receipts(ctx: TakeOver) -> None:
             reference=reference,
             receipt_type=_choice(ctx, row["receipt_type"], ReceiptType, ReceiptType.OTHER, where),
             status=_choice(ctx, row["status"], ReceiptStatus, ReceiptStatus.DRAFT, where),
-            source_contact_id=ctx.new_id("contacts_contact", row["source_contact_id"]),
-            carrier_contact_id=ctx.new_id("contacts_contact", row["carrier_contact_id"]),
+            source_contact_id=ctx.linked_id("contacts_contact", row["source_contact_id"], where),
+            carrier_contact_id=ctx.linked_id("contacts_contact", row["carrier_contact_id"], where),
             origin_reference=fit(ctx, row["origin_reference"], 80, f"{where} (réf. d'origine)"),
             carrier_reference=fit(
                 ctx, row["carrier_reference"], 80, f"{where} (réf. transporteur)"
@@ -379,7 +369,7 @@ def import_cartons(ctx: TakeOver) -> None:
             height_cm=dimensions[2],
             max_weight_g=carton_format.max_weight_g if carton_format else DEFAULT_MAX_WEIGHT_G,
             location_id=ctx.new_id("wms_location", row["current_location_id"]),
-            shipment_id=ctx.new_id("wms_shipment", row["shipment_id"]),
+            shipment_id=ctx.linked_id("wms_shipment", row["shipment_id"], where),
             prepared_by_id=ctx.new_id("auth_user", row["prepared_by_id"]),
             created_at=created_at,
             created_on=created_on,

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from wms.imports.legacy.context import LegacyDataError
 from wms.imports.legacy.runner import TargetNotEmpty, take_over
 from wms.imports.legacy.source import LegacySchemaError
 
@@ -36,6 +37,8 @@ class Command(BaseCommand):
             report = take_over(alias=options["source"], dry_run=options["dry_run"])
         except (LegacySchemaError, TargetNotEmpty) as exc:
             raise CommandError(str(exc)) from exc
+        except LegacyDataError as exc:
+            raise CommandError(f"Reprise arrêtée, rien n'a été importé : {exc}") from exc
         text = report.render()
         self.stdout.write(text)
         path = Path(options["report"] or f"import_legacy-{timezone.localtime():%Y%m%d-%H%M%S}.txt")
