@@ -17,7 +17,7 @@ define install_mysql_driver_if_wanted
 endef
 
 .PHONY: help run install install-dev test test-mysql e2e api-fuzz check migrate migrate-check deploy-check \
-	lint fmt fmt-check typecheck bandit coverage audit css css-check messages db-up ci serve
+	lint fmt fmt-check typecheck bandit coverage audit css css-check messages db-up ci serve bench
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -62,6 +62,12 @@ e2e: install-dev ## browser tests only (chromium at CHROMIUM_PATH, default /usr/
 
 api-fuzz: install-dev ## schemathesis on every API operation against a throwaway server (bin/api_fuzz.sh)
 	bash bin/api_fuzz.sh
+
+bench: ## benchmarks at full scale on SQLite and MariaDB: prints a table, writes bench/results.json
+	TEST_DB_ENGINE=mysql $(MAKE) install-dev
+	bash bin/bench-tools.sh
+	bash bin/db-up.sh
+	$(PY) -m bench.run --db both --scale full
 
 coverage: install-dev ## non-browser tests with the 90 % coverage gate
 	$(TEST_ENV) $(PY) -m coverage erase

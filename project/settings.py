@@ -179,6 +179,9 @@ CACHES = {
         # Shared by every process and host without another server (throttles, rate limits).
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "wms_cache",
+        # Django culls a third of the table past 300 entries by default, which would reset the
+        # rate-limit counts of busy callers; expired entries are culled first anyway.
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
     }
 }
 

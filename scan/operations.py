@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 
 from scan.models import OperationOutcome, ScanOperation
 from wms.services.errors import StockError
@@ -63,6 +64,37 @@ def _stored(principal: str, op_id: uuid.UUID, print_: str) -> Outcome | None:
     return Outcome(row.outcome == OperationOutcome.APPLIED, row.response, replayed=True)
 
 
+# MySQL/MariaDB's "deadlock found" (1213) and "lock wait timeout" (1205): InnoDB rolled the
+# whole transaction back, so running it again is safe; two captures of one product from two
+# handhelds at the same moment otherwise answer 500 to one of them.
+RETRIED_ERRORS = frozenset({1205, 1213})
+ATTEMPTS = 3
+
+
+def _retryable(error: OperationalError) -> bool:
+    code = error.args[0] if error.args else None
+    # Inside an outer transaction the rollback went further than our block: not ours to retry.
+    return code in RETRIED_ERRORS and not connection.in_atomic_block
+
+
+def _applied_once(
+    row_fields: dict[str, Any], apply: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                row = ScanOperation.objects.create(**row_fields, response={})
+                response = apply()
+                row.response = response
+                row.save(update_fields=["response"])
+            return response
+        except OperationalError as error:
+            if attempt == ATTEMPTS or not _retryable(error):
+                raise
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def run_once(
     *,
     principal: str,
@@ -78,14 +110,16 @@ def run_once(
     if previous is not None:
         return previous
     try:
-        with transaction.atomic():
-            row = ScanOperation.objects.create(
-                principal=principal, op_id=op_id, kind=kind, fingerprint=print_,
-                outcome=OperationOutcome.APPLIED, response={},
-            )  # fmt: skip
-            response = apply()
-            row.response = response
-            row.save(update_fields=["response"])
+        response = _applied_once(
+            {
+                "principal": principal,
+                "op_id": op_id,
+                "kind": kind,
+                "fingerprint": print_,
+                "outcome": OperationOutcome.APPLIED,
+            },
+            apply,
+        )
         return Outcome(True, response)
     except StockError as refusal:
         response = {"message": refusal.message, "code": refusal.code}

@@ -27,7 +27,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_settings")]
 API = "/api/v1/"
 # Reading and writing the caller's request counter in the shared database cache (S-API rate
 # limits), as in tests/wms/test_api_products.py.
-RATE_LIMIT_QUERIES = 6
+# Two more: one check per caller at a time (a lock and its release, wms/api/throttles.py).
+RATE_LIMIT_QUERIES = 8
 
 
 # --- helpers shared by the test_resources_* modules ---------------------------------------------

@@ -476,7 +476,8 @@ def make_products(count: int) -> None:
 
 
 # Reading and writing the caller's request counter in the database cache (S-API rate limits).
-RATE_LIMIT_QUERIES = 6
+# Two more: one check per caller at a time (a lock and its release, wms/api/throttles.py).
+RATE_LIMIT_QUERIES = 8
 
 
 def list_queries(client: APIClient, params: dict[str, Any]) -> tuple[int, int]:

@@ -3,6 +3,8 @@ names: fields may be added, never renamed or removed."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from wms.models import Product, ProductTag
@@ -37,6 +39,31 @@ PRODUCT_FIELDS = [
 ]
 
 
+# The attribute wms.api.views.product_queryset prefetches the tags into (a list).
+TAG_LIST = "tag_list"
+
+
+class PrefetchedTagNames(serializers.ManyRelatedField):
+    """The tags' names, read from the list product_queryset prefetched (the manager otherwise);
+    the schema still sees the model's `tags` relation."""
+
+    def get_attribute(self, instance: Product) -> Any:
+        prefetched = getattr(instance, TAG_LIST, None)
+        return prefetched if prefetched is not None else super().get_attribute(instance)
+
+
+class TagNamesField(serializers.SlugRelatedField[ProductTag]):
+    @classmethod
+    def many_init(cls, *args: Any, **kwargs: Any) -> PrefetchedTagNames:
+        kwargs.pop("many", None)
+        child = cls(*args, **kwargs)
+        return PrefetchedTagNames(
+            child_relation=child,
+            read_only=True,
+            help_text=kwargs.get("help_text"),
+        )
+
+
 class ProductSerializer(serializers.ModelSerializer[Product]):
     """Un produit du catalogue. Les nombres décimaux sont des chaînes ("12.50")."""
 
@@ -46,7 +73,7 @@ class ProductSerializer(serializers.ModelSerializer[Product]):
     category_name = serializers.CharField(
         source="category.name", read_only=True, allow_null=True, help_text="Nom de la catégorie."
     )
-    tags = serializers.SlugRelatedField[ProductTag](
+    tags = TagNamesField(
         many=True, read_only=True, slug_field="name", help_text="Noms des étiquettes."
     )
     available_stock = serializers.IntegerField(
