@@ -13,7 +13,9 @@ from django.db import OperationalError
 from scan.models import ScanOperation
 from scan.operations import ATTEMPTS, run_once
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback, as every transactional test here: a plain flush would re-create the
+# content types that the next serialized test restores (UNIQUE constraint failed).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def flaky(failures: int, code: int = 1213) -> tuple[list[int], Any]:
