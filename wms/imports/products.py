@@ -30,11 +30,12 @@ from wms.text import fold_key
 
 from . import values
 from .columns import Column, ColumnSet, RowView
-from .errors import CellError, ImportFileError
+from .errors import CellError
 from .limits import decimal_shape, max_length
 from .lookups import CatalogLookups, LocationRef, location_ref
-from .pipeline import ImportResult, Outcome, RowMatch, run_import
+from .pipeline import ImportResult, Outcome
 from .readers import Cell, Table, read_path
+from .table_import import TableImporter
 
 CATEGORY_LEVELS = tuple(f"category_l{level}" for level in range(1, MAX_CATEGORY_DEPTH + 1))
 
@@ -273,28 +274,33 @@ def find_product(row: RowView, parsed: ProductRow) -> Product | None:
 # --- applying -----------------------------------------------------------------------------------
 
 
-class ProductImporter:
-    def __init__(self, *, update: bool) -> None:
-        self.update = update
+class ProductImporter(TableImporter):
+    columns = PRODUCT_COLUMNS
+    identifying = IDENTIFYING
+
+    def __init__(self, *, update: bool = False) -> None:
+        super().__init__(update=update)
         self.lookups = CatalogLookups()
-        self.sku_lines: dict[str, int] = {}
-        # Rows that named an existing product (S-IMPORT "matched … confirmation step"), and the
-        # products this run created, which a later row matching by name or GTIN is not.
-        self.matches: list[RowMatch] = []
-        self.created: set[int] = set()
+
+    def forget(self) -> None:
+        self.lookups.forget()
+
+    def missing_columns_message(self) -> str:
+        return (
+            "Aucune colonne ne désigne les produits : il faut au moins « Nom », « SKU » ou "
+            "« EAN » dans la première ligne."
+        )
 
     def process(self, row: RowView) -> Outcome:
         parsed = parse_row(row)
-        sku = str(parsed.fields.get("sku", "")).casefold()
-        if sku:
+        if parsed.fields.get("sku"):
             # Two rows for one SKU: the second would silently overwrite or be skipped.
-            first = self.sku_lines.setdefault(sku, row.line)
-            if first != row.line:
-                raise row.error(f"le SKU {parsed.fields['sku']} figure déjà ligne {first}.")
+            sku = str(parsed.fields["sku"])
+            self.once(row, f"sku:{sku.casefold()}", f"le SKU {sku}")
         product = find_product(row, parsed)
-        if product is not None and product.pk not in self.created:
-            self.matches.append(RowMatch(row.line, _describe(product)))
-        if product is not None and not self.update:
+        if product is not None and self.existing(row, _describe(product), product) is (
+            Outcome.SKIPPED
+        ):
             return Outcome.SKIPPED
         created = product is None
         if product is None:
@@ -308,7 +314,7 @@ class ProductImporter:
         location = self._resolve(row, parsed, product)
         product.save()
         if created:
-            self.created.add(product.pk)
+            self.remember_created(product)
         if parsed.tags is not None:
             product.tags.set(self.lookups.tags(parsed.tags))
         if parsed.rack_color:
@@ -342,25 +348,7 @@ class ProductImporter:
 def import_products(
     table: Table, *, update: bool = False, dry_run: bool = False, skip_errors: bool = False
 ) -> ImportResult:
-    mapping = PRODUCT_COLUMNS.bind(table)
-    if not any(key in mapping.present for key in IDENTIFYING):
-        raise ImportFileError(
-            "Aucune colonne ne désigne les produits : il faut au moins « Nom », « SKU » ou "
-            "« EAN » dans la première ligne."
-        )
-    importer = ProductImporter(update=update)
-    result = run_import(
-        [mapping.row(source) for source in table.rows],
-        importer.process,
-        line_of=lambda row: row.line,
-        dry_run=dry_run,
-        skip_errors=skip_errors,
-        after_row_error=importer.lookups.forget,
-    )
-    result.ignored_columns = mapping.ignored
-    failed_lines = {error.line for error in result.errors}
-    result.matches = [match for match in importer.matches if match.line not in failed_lines]
-    return result
+    return ProductImporter(update=update).run(table, dry_run=dry_run, skip_errors=skip_errors)
 
 
 def import_products_file(

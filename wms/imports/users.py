@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import functools
 
-from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.contrib.auth.tokens import default_token_generator
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from wms.emailing.messages import queue_templated_email
 from wms.roles import MANAGER_GROUP, WORKER_GROUP
+from wms.services.accounts import set_password_url
 from wms.text import fold_key
 
 from . import values
@@ -61,17 +57,6 @@ def username(cell: Cell) -> str:
     except ValidationError:
         raise CellError(f"« {raw} » : lettres, chiffres et @ . + - _ seulement.") from None
     return raw
-
-
-def set_password_url(user: User) -> str:
-    path = reverse(
-        "password_reset_confirm",
-        args=[
-            urlsafe_base64_encode(force_bytes(user.pk)),
-            default_token_generator.make_token(user),
-        ],
-    )
-    return f"{settings.SITE_BASE_URL}{path}"
 
 
 class UserImporter(TableImporter):
@@ -173,7 +158,10 @@ class UserImporter(TableImporter):
         if user.is_active:
             queue_templated_email(
                 "staff_account_created",
-                {"user": user, "set_password_url": set_password_url(user)},
+                {
+                    "user": user,
+                    "set_password_url": set_password_url(user, "password_reset_confirm"),
+                },
                 [address],
             )
         return Outcome.CREATED

@@ -273,9 +273,11 @@ def reject_account_request(
 # --- portal passwords ----------------------------------------------------------------------------
 
 
-def set_password_url(user: User) -> str:
+def set_password_url(user: User, route: str = "portal:set_password") -> str:
+    """The absolute one-use link where `user` chooses a password: the portal's page for an
+    association, Django's reset page (`password_reset_confirm`) for staff."""
     path = reverse(
-        "portal:set_password",
+        route,
         args=[
             urlsafe_base64_encode(force_bytes(user.pk)),
             default_token_generator.make_token(user),
