@@ -274,8 +274,8 @@ def reject_account_request(
 
 
 def set_password_url(user: User, route: str = "portal:set_password") -> str:
-    """The absolute one-use link where `user` chooses a password: the portal's page for an
-    association, Django's reset page (`password_reset_confirm`) for staff."""
+    """The full one-use link (SITE_BASE_URL included) where `user` chooses a password: the
+    portal's page for an association, Django's reset page (`password_reset_confirm`) for staff."""
     path = reverse(
         route,
         args=[
