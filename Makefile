@@ -64,8 +64,8 @@ api-fuzz: install-dev ## schemathesis on every API operation against a throwaway
 	bash bin/api_fuzz.sh
 
 bench: ## benchmarks at full scale on SQLite and MariaDB: prints a table, writes bench/results.json
-	TEST_DB_ENGINE=mysql $(MAKE) install-dev
 	bash bin/bench-tools.sh
+	TEST_DB_ENGINE=mysql $(MAKE) install-dev
 	bash bin/db-up.sh
 	$(PY) -m bench.run --db both --scale full
 

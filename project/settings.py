@@ -398,7 +398,9 @@ EMAIL_QUEUE_RETRY_MAX_SECONDS = env.int("EMAIL_QUEUE_RETRY_MAX_SECONDS", default
 EMAIL_QUEUE_PROCESSING_TIMEOUT_SECONDS = env.int(
     "EMAIL_QUEUE_PROCESSING_TIMEOUT_SECONDS", default=900
 )
-EMAIL_QUEUE_WORKERS = env.int("EMAIL_QUEUE_WORKERS", default=4)
+# Parallel sends of a queue run. Brevo's API takes 1,000 requests/s, and at ~50-200 ms a send the
+# run is bound by waiting: 32 threads. An SMTP relay usually limits connections per client: 4.
+EMAIL_QUEUE_WORKERS = env.int("EMAIL_QUEUE_WORKERS", default=32 if BREVO_API_KEY else 4)
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

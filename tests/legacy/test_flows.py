@@ -280,7 +280,6 @@ def test_email_payloads_and_queue_state_are_in_our_shape(report: Report) -> None
 
 
 def test_the_queue_processor_sends_the_imported_emails(report: Report, settings: Any) -> None:
-    settings.EMAIL_QUEUE_WORKERS = 1
     pending = list(email_events().filter(status="pending").order_by("pk"))
     out = io.StringIO()
 
@@ -319,7 +318,6 @@ def _legacy_queue_file(path: Any, rows: list[tuple[Any, ...]]) -> LegacySource:
 def test_an_email_left_processing_is_reclaimed_by_our_stale_rule(
     tmp_path: Any, settings: Any
 ) -> None:
-    settings.EMAIL_QUEUE_WORKERS = 1
     from wms.imports.legacy.context import TakeOver
     from wms.imports.legacy.queue import import_integration_events
     from wms.imports.legacy.timestamps import imported_timestamps

@@ -182,7 +182,9 @@ def test_the_queue_commands_of_the_runbook_deliver_and_replay(queue_project):
     assert SUMMARY.match(summary)
     assert summary == "process_email_queue: selected=3 processed=3 retried=0 failed=0 deferred=0"
     assert "destinataire0@example.org" in first.stdout  # the console transport printed it
-    assert '"event": "queue_run"' in first.stderr
+    run_log = next(json.loads(line) for line in first.stderr.splitlines() if "queue_run" in line)
+    assert (run_log["selected"], run_log["processed"], run_log["skipped"]) == (3, 3, 0)
+    assert 0 < run_log["seconds"] < 60
 
     replayed = manage(project, "process_email_queue", "--include-failed", "--limit=100", env=env)
     assert replayed.returncode == 0, replayed.stderr

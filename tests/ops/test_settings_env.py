@@ -113,3 +113,37 @@ def test_log_records_become_one_json_object_per_line():
     assert data["event"] == "transfer"
     assert data["logger"] == "wms.stock"
     assert data["level"] == "INFO"
+
+
+def production_setting(name: str, **variables: str) -> str:
+    """A setting as a fresh process computes it from these variables alone (no .env)."""
+    import subprocess  # nosec B404
+    import sys
+
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "ENV_FILE": "",
+        "DJANGO_SETTINGS_MODULE": "project.settings",
+        "DJANGO_SECRET_KEY": STRONG,
+        **variables,
+    }
+    done = subprocess.run(  # nosec B603: our interpreter, a fixed program
+        [sys.executable, "-c", f"from django.conf import settings; print(settings.{name})"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("variables", "workers"),
+    [
+        ({"BREVO_API_KEY": "xkeysib-test"}, "32"),  # Brevo's API: 1,000 requests/s
+        ({}, "4"),  # an SMTP relay limits the connections of a client
+        ({"BREVO_API_KEY": "xkeysib-test", "EMAIL_QUEUE_WORKERS": "8"}, "8"),
+    ],
+)
+def test_the_queue_sends_in_parallel_by_transport_unless_told(variables, workers):
+    assert production_setting("EMAIL_QUEUE_WORKERS", **variables) == workers

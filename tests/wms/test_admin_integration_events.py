@@ -389,7 +389,6 @@ def test_a_replayed_email_is_sent_by_the_next_queue_run(settings):
     from django.core import mail
     from django.core.management import call_command
 
-    settings.EMAIL_QUEUE_WORKERS = 1
     failed = email(status="failed", error="Tentative 5 : 503", attempts=5)
     replay_failed(IntegrationEvent.objects.filter(pk=failed.pk))
     call_command("process_email_queue")

@@ -33,9 +33,6 @@ def fake() -> Iterator[FakeBrevo]:
 
 @pytest.fixture
 def brevo(fake: FakeBrevo, settings) -> FakeBrevo:
-    # One worker: pool threads would open their own connections and not see this test's
-    # transaction (the parallel path runs in the MariaDB multi-process test).
-    settings.EMAIL_QUEUE_WORKERS = 1
     settings.EMAIL_TRANSPORT_BACKEND = "anymail.backends.brevo.EmailBackend"
     # anymail reads ANYMAIL each time the processor opens a connection, so overriding works.
     settings.ANYMAIL = {

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.contrib.auth.forms import PasswordResetForm
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
@@ -22,15 +23,8 @@ from wms.emailing.messages import manager_emails, queue_templated_email, render_
 from wms.emailing.processor import QueueSettings, classify
 from wms.models import IntegrationEvent
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("single_worker")]
+pytestmark = pytest.mark.django_db
 START = dt.datetime(2026, 5, 4, 8, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def single_worker(settings):
-    # Pool threads would open their own connections and not see this test's transaction; the
-    # parallel path runs in the MariaDB multi-process test.
-    settings.EMAIL_QUEUE_WORKERS = 1
 
 
 def run(*args: str) -> str:
@@ -39,14 +33,11 @@ def run(*args: str) -> str:
     return out.getvalue().strip()
 
 
-class FailingBackend:
+class FailingBackend(BaseEmailBackend):
     """Transport that fails as told by the class attribute `error`, counting attempts."""
 
     error: Exception | BaseException | None = None
     calls = 0
-
-    def __init__(self, *args, **kwargs):
-        pass
 
     def send_messages(self, messages):
         type(self).calls += 1

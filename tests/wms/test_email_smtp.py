@@ -70,7 +70,6 @@ def mailbox() -> Iterator[Mailbox]:
 
 @pytest.fixture
 def smtp(mailbox: Mailbox, settings) -> Mailbox:
-    settings.EMAIL_QUEUE_WORKERS = 1  # pool threads would not see this test's transaction
     settings.EMAIL_TRANSPORT_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = mailbox.port

@@ -1,18 +1,25 @@
 """Delivering the queued emails (`manage.py process_email_queue`, S-EMAIL).
 
-Each event is claimed just before it is sent — SELECT ... FOR UPDATE SKIP LOCKED where the
-database has it, a conditional UPDATE elsewhere — so two live processes never send the same event.
-The claim counts as an attempt, so an event whose sending crashes the process is reclaimed once
-stale and, after the last attempt, marked failed instead of crashing forever. A crash between the
-provider's acceptance and the record may resend once.
+Events are claimed in small chunks just before they are sent — SELECT ... FOR UPDATE SKIP LOCKED
+where the database has it, a conditional UPDATE elsewhere — so two live processes never send the
+same event. The claim counts as an attempt, so an event whose sending crashes the process is
+reclaimed once stale and, after the last attempt, marked failed instead of crashing forever. A
+crash between the provider's acceptance and the record may resend once.
+
+The main thread does all the database work (claims and records); a bounded pool of threads only
+sends, each over a transport connection it keeps open. A chunk is claimed as soon as half of the
+pool is free, so the queries per event stay few and the pool stays busy.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
+import threading
+import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,7 +32,7 @@ from anymail.exceptions import (
 )
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -53,6 +60,9 @@ LIMITS = {
     "workers": (1, 32),
 }
 MAX_LIMIT = 10_000
+# A sent email is recorded at the latest this long after the provider accepted it (sooner when
+# enough sends ended to record together): the window in which a crash would send it twice.
+RECORD_WITHIN_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,7 @@ class RunSummary:
     failed: int = 0
     deferred: int = 0
     skipped: int = 0
+    seconds: float = 0.0  # the run's duration, from the selection to the last record
     outcomes: dict[int, str] = field(default_factory=dict)
 
     def line(self) -> str:
@@ -132,8 +143,17 @@ def revive_failed() -> int:
     return replay_failed(email_events())
 
 
-def claim(event_id: int, config: QueueSettings) -> tuple[IntegrationEvent, uuid.UUID] | None:
-    """Take the event for this process, or None when another process has it (or it is not due)."""
+@dataclass(frozen=True)
+class Claim:
+    event: IntegrationEvent
+    token: uuid.UUID
+
+
+def claim(event_ids: list[int], config: QueueSettings) -> list[Claim]:
+    """Take those of the events that are still due for this run: one small chunk, claimed in one
+    go just before it is sent. The others are taken by another process, or no longer due."""
+    if not event_ids:
+        return []
     now = timezone.now()
     token = uuid.uuid4()
     changes = dict(
@@ -142,20 +162,30 @@ def claim(event_id: int, config: QueueSettings) -> tuple[IntegrationEvent, uuid.
         claim_token=token,
         attempts=F("attempts") + 1,
     )
-    candidates = email_events().filter(_claimable(now, config), pk=event_id)
-    if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():
-            if candidates.select_for_update(skip_locked=True).first() is None:
-                return None
-            email_events().filter(pk=event_id).update(**changes)
-    elif candidates.update(**changes) != 1:  # the conditional update is the lock
-        return None
-    return email_events().get(pk=event_id), token
+    candidates = email_events().filter(_claimable(now, config), pk__in=event_ids).order_by("pk")
+    if not connection.features.has_select_for_update_skip_locked:
+        candidates.update(**changes)  # the conditional update is the lock
+        claimed = email_events().filter(pk__in=event_ids, claim_token=token).order_by("pk")
+        return [Claim(event, token) for event in claimed]
+    with transaction.atomic():
+        locked = list(candidates.select_for_update(skip_locked=True))
+        if locked:
+            email_events().filter(pk__in=[event.pk for event in locked]).update(**changes)
+    for event in locked:  # as the update left them, without reading them again
+        event.status, event.claimed_at, event.claim_token = IntegrationStatus.PROCESSING, now, token
+        event.attempts += 1
+    return [Claim(event, token) for event in locked]
 
 
-def _finish(event: IntegrationEvent, token: uuid.UUID, **fields: Any) -> bool:
-    """Record the outcome, unless the event was reclaimed as stale meanwhile."""
-    return email_events().filter(pk=event.pk, claim_token=token).update(**fields) == 1
+def _finish(claims: list[Claim], **fields: Any) -> None:
+    """Record one outcome for these events, except those reclaimed as stale meanwhile."""
+    by_token: dict[uuid.UUID, list[int]] = {}
+    for claim_ in claims:
+        by_token.setdefault(claim_.token, []).append(claim_.event.pk)
+    owned = Q(pk__in=[])
+    for token, event_ids in by_token.items():
+        owned |= Q(claim_token=token, pk__in=event_ids)
+    email_events().filter(owned).update(**fields)
 
 
 def sender_address() -> str:
@@ -165,7 +195,7 @@ def sender_address() -> str:
     return f'"{name}" <{address}>' if name else address
 
 
-def build_message(event: IntegrationEvent) -> EmailMultiAlternatives:
+def build_message(event: IntegrationEvent, connection: Any) -> EmailMultiAlternatives:
     payload = event.payload
     if not isinstance(payload, dict):
         raise DeliveryError("Contenu de l'e-mail illisible.", permanent=True)
@@ -184,7 +214,7 @@ def build_message(event: IntegrationEvent) -> EmailMultiAlternatives:
         to=recipients,
         reply_to=reply_to,
         headers={EVENT_HEADER: str(event.pk)},
-        connection=get_connection(settings.EMAIL_TRANSPORT_BACKEND),
+        connection=connection,
     )
     if payload.get("html_message"):
         message.attach_alternative(payload["html_message"], "text/html")
@@ -214,49 +244,158 @@ def classify(exc: Exception) -> DeliveryError:
     return DeliveryError(text, permanent=False)  # network, timeout, anything unforeseen
 
 
-def deliver(event_id: int, config: QueueSettings) -> str:
-    """Claim, send and record one event; returns its outcome."""
-    claimed = claim(event_id, config)
-    if claimed is None:
-        return "skipped"
-    event, token = claimed
-    if event.attempts > config.max_attempts:
-        # Reclaimed after its last attempt was interrupted: it keeps crashing, stop trying.
+class Senders:
+    """A bounded pool of threads that only send: no database work happens in them. Each thread
+    keeps its transport connection (a Brevo HTTP session, an SMTP connection) open for its next
+    sends and drops it after a failure, so a broken connection is not reused."""
+
+    def __init__(self, workers: int) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="email-send")
+        self._local = threading.local()
+        self._opened: list[Any] = []
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Senders:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._pool.shutdown(wait=True)
+        for transport in self._opened:
+            self._close(transport)
+
+    def submit(self, event: IntegrationEvent) -> Future[DeliveryError | None]:
+        return self._pool.submit(self._send, event)
+
+    def _send(self, event: IntegrationEvent) -> DeliveryError | None:
+        """None when the provider accepted the message, else the classified failure."""
+        try:
+            build_message(event, self._transport()).send()
+        except Exception as exc:
+            self._drop_transport()
+            return classify(exc)
+        return None
+
+    def _transport(self) -> Any:
+        transport = getattr(self._local, "transport", None)
+        if transport is None:
+            transport = get_connection(settings.EMAIL_TRANSPORT_BACKEND)
+            transport.open()
+            self._local.transport = transport
+            with self._lock:
+                self._opened.append(transport)
+        return transport
+
+    def _drop_transport(self) -> None:
+        transport = getattr(self._local, "transport", None)
+        self._local.transport = None
+        if transport is not None:
+            with self._lock:
+                self._opened.remove(transport)
+            self._close(transport)
+
+    @staticmethod
+    def _close(transport: Any) -> None:
+        try:
+            transport.close()
+        except Exception:  # a connection that broke cannot be closed cleanly: nothing to keep
+            log.debug("email transport close failed", exc_info=True)
+
+
+class Delivery:
+    """One run's sends: chunks claimed as pool slots free up, outcomes recorded in groups."""
+
+    def __init__(self, config: QueueSettings, summary: RunSummary) -> None:
+        self.config = config
+        self.summary = summary
+        # Claim again once half of the pool is free, and record the outcomes of as many sends
+        # together: chunks keep the queries per email few without leaving threads idle long.
+        # (Each query also waits for the interpreter lock the sending threads share.)
+        self.chunk = max(1, config.workers // 2)
+
+    def run(self, event_ids: list[int]) -> None:
+        waiting = deque(event_ids)
+        in_flight: dict[Future[DeliveryError | None], Claim] = {}
+        ended: list[tuple[Claim, DeliveryError | None]] = []
+        oldest_ended = 0.0
+        with Senders(self.config.workers) as senders:
+            while waiting or in_flight or ended:
+                free = self.config.workers - len(in_flight)
+                if ended and (
+                    len(ended) >= self.chunk
+                    or not in_flight
+                    or time.monotonic() - oldest_ended >= RECORD_WITHIN_SECONDS
+                ):
+                    self._record(ended)
+                    ended = []
+                if waiting and (free >= self.chunk or not in_flight):
+                    chunk = [waiting.popleft() for _ in range(min(free, len(waiting)))]
+                    for claim_ in self._claim(chunk):
+                        in_flight[senders.submit(claim_.event)] = claim_
+                    continue
+                if not in_flight:
+                    continue
+                done, _running = wait(
+                    in_flight, timeout=RECORD_WITHIN_SECONDS, return_when=FIRST_COMPLETED
+                )
+                if done and not ended:
+                    oldest_ended = time.monotonic()
+                ended += [(in_flight.pop(future), future.result()) for future in done]
+
+    def _claim(self, chunk: list[int]) -> list[Claim]:
+        claims = claim(chunk, self.config)
+        taken = {claim_.event.pk for claim_ in claims}
+        for event_id in chunk:
+            if event_id not in taken:
+                self._outcome(event_id, "skipped")
+        sendable = []
+        for claim_ in claims:
+            if claim_.event.attempts > self.config.max_attempts:
+                self._abandon(claim_)
+            else:
+                sendable.append(claim_)
+        return sendable
+
+    def _abandon(self, claim_: Claim) -> None:
+        """Reclaimed after its last attempt was interrupted: it keeps crashing, stop trying."""
+        event = claim_.event
         _finish(
-            event, token, status=IntegrationStatus.FAILED, processed_at=None,
+            [claim_], status=IntegrationStatus.FAILED, processed_at=None,
             error_message=(event.error_message + "\n" if event.error_message else "")
-            + f"Abandonné après {config.max_attempts} tentatives interrompues.",
+            + f"Abandonné après {self.config.max_attempts} tentatives interrompues.",
         )  # fmt: skip
-        return "failed"
-    try:
-        build_message(event).send()
-    except Exception as exc:
-        failure = classify(exc)
-        error = f"Tentative {event.attempts} : {failure}"
-        if failure.permanent or event.attempts >= config.max_attempts:
-            _finish(event, token, status=IntegrationStatus.FAILED, error_message=error)
+        self._outcome(event.pk, "failed")
+
+    def _record(self, results: list[tuple[Claim, DeliveryError | None]]) -> None:
+        sent = [claim_ for claim_, failure in results if failure is None]
+        if sent:
+            _finish(sent, status=IntegrationStatus.PROCESSED, processed_at=timezone.now(),
+                    error_message="", claim_token=None)  # fmt: skip
+            for claim_ in sent:
+                self._outcome(claim_.event.pk, "processed")
+        for claim_, failure in results:
+            if failure is not None:
+                self._record_failure(claim_, failure)
+
+    def _record_failure(self, claim_: Claim, failure: DeliveryError) -> None:
+        attempts = claim_.event.attempts
+        error = f"Tentative {attempts} : {failure}"
+        if failure.permanent or attempts >= self.config.max_attempts:
+            _finish([claim_], status=IntegrationStatus.FAILED, error_message=error)
             outcome = "failed"
         else:
-            delay = config.retry_delay(event.attempts)
+            delay = self.config.retry_delay(attempts)
             _finish(
-                event, token, status=IntegrationStatus.PENDING, error_message=error,
+                [claim_], status=IntegrationStatus.PENDING, error_message=error,
                 next_attempt_at=timezone.now() + timedelta(seconds=delay), claim_token=None,
             )  # fmt: skip
             outcome = "retried"
-        log.warning("email %s", outcome, extra={"event": "email_attempt", "event_id": event.pk,
-                                                "outcome": outcome, "error": error})  # fmt: skip
-        return outcome
-    _finish(event, token, status=IntegrationStatus.PROCESSED, processed_at=timezone.now(),
-            error_message="", claim_token=None)  # fmt: skip
-    return "processed"
+        log.warning("email %s", outcome, extra={"event": "email_attempt",
+                    "event_id": claim_.event.pk, "outcome": outcome, "error": error})  # fmt: skip
+        self._outcome(claim_.event.pk, outcome)
 
-
-def _deliver_in_worker(event_id: int, config: QueueSettings) -> str:
-    try:
-        return deliver(event_id, config)
-    finally:
-        # Pool threads open their own connections: give them back.
-        connections.close_all()
+    def _outcome(self, event_id: int, outcome: str) -> None:
+        self.summary.outcomes[event_id] = outcome
+        setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
 
 
 def process_queue(
@@ -264,6 +403,7 @@ def process_queue(
 ) -> RunSummary:
     if not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"--limit doit être entre 1 et {MAX_LIMIT}.")
+    started = time.monotonic()
     if include_failed:
         revive_failed()
     now = timezone.now()
@@ -274,22 +414,16 @@ def process_queue(
         .values_list("pk", flat=True)[:limit]
     )
     summary = RunSummary(selected=len(ids))
-    if config.workers <= 1 or len(ids) <= 1:
-        outcomes = [deliver(event_id, config) for event_id in ids]
-    else:
-        with ThreadPoolExecutor(max_workers=config.workers) as pool:
-            outcomes = list(pool.map(lambda event_id: _deliver_in_worker(event_id, config), ids))
-    for event_id, outcome in zip(ids, outcomes, strict=True):
-        summary.outcomes[event_id] = outcome
-        setattr(summary, outcome, getattr(summary, outcome) + 1)
+    Delivery(config, summary).run(ids)
     summary.deferred = (
         email_events()
         .filter(status=IntegrationStatus.PENDING, next_attempt_at__gt=timezone.now())
         .count()
     )
+    summary.seconds = round(time.monotonic() - started, 3)
     log.info(
         "email queue run",
         extra={"event": "queue_run", **{key: getattr(summary, key) for key in
-               ("selected", "processed", "retried", "failed", "deferred", "skipped")}},
+               ("selected", "processed", "retried", "failed", "deferred", "skipped", "seconds")}},
     )  # fmt: skip
     return summary

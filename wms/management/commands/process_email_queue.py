@@ -11,6 +11,9 @@ from wms.emailing.processor import QueueSettings, process_queue
 
 class Command(BaseCommand):
     help = "Envoie les e-mails en attente de la file (S-EMAIL)."
+    # Cron starts it every minute: the system checks (every URL and admin module, ~0.6 s of CPU)
+    # belong to the deploy (`check --deploy`), not to each run.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--limit", type=int, default=100, help="Au plus N événements (100).")
