@@ -352,7 +352,11 @@ class RawTable:
 
     def __init__(self, model: type[models.Model], columns: Sequence[str]) -> None:
         self.model = model
-        fields = {f.attname: f for f in model._meta.concrete_fields}
+        fields = {
+            f.attname: f
+            for f in model._meta.concrete_fields
+            if not f.generated  # computed by the database (ProductLot.fefo_expiry)
+        }
         unknown = set(columns) - {*fields, "id"}
         if unknown:
             raise ValueError(f"{model.__name__} has no column(s) {sorted(unknown)}")

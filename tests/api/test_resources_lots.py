@@ -225,8 +225,9 @@ def test_the_query_count_does_not_grow_with_the_number_of_lots(params):
     make_lots(12)
     large = queries(client, LOTS, params)
     assert small == large
-    # COUNT, then the page with product, location and warehouse joined; plus the rate limit.
-    assert large <= 2 + RATE_LIMIT_QUERIES
+    # COUNT, the page (the lot table alone: tests/perf/test_query_plans.py), then its products,
+    # locations and warehouses; plus the rate limit.
+    assert large <= 5 + RATE_LIMIT_QUERIES
 
 
 def test_a_session_reads_the_lots_in_as_many_queries_at_any_size(worker):

@@ -423,6 +423,7 @@ def test_the_order_page_keeps_its_query_budget_with_more_lines(
             assert client.get(f"/admin/wms/order/{order.pk}/change/").status_code == 200
         return len(captured)
 
+    queries(small)  # warm-up: the content types cache is filled by whichever page comes first
     assert queries(large) == queries(small)
     with django_assert_max_num_queries(40):
         client.get(f"/admin/wms/order/{large.pk}/change/")

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from wms.models import LotStatus, Product, ProductLot
@@ -29,13 +29,9 @@ def fefo_sort_key(lot: ProductLot) -> tuple[int, dt.date, dt.date, int]:
 
 
 def fefo_order(queryset: QuerySet[ProductLot]) -> QuerySet[ProductLot]:
-    return queryset.annotate(
-        no_expiry=Case(
-            When(expires_on__isnull=True, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-    ).order_by("no_expiry", "expires_on", "received_on", "pk")
+    """First expired, first out: by expiry date, lots without one last, then by reception date
+    and id (the stored key `fefo_expiry` and its index `lot_fefo_order`)."""
+    return queryset.order_by("fefo_expiry", "received_on", "pk")
 
 
 def candidate_lots(product: Product | int, on: dt.date | None = None) -> QuerySet[ProductLot]:

@@ -111,7 +111,10 @@ class LotViewSet(ResourceViewSet[ProductLot]):
     not_found_message = "Lot introuvable."
 
     def get_queryset(self) -> QuerySet[ProductLot]:
-        lots = ProductLot.objects.select_related("product", "location__warehouse")
+        # Products and locations come by prefetch, not joins: alone in its query, the lot table
+        # is read in FEFO order from its index `lot_fefo_order` up to the page's end. With the
+        # joins, MariaDB started from the warehouses and sorted all 100,000 lots (1.1 s a page).
+        lots = ProductLot.objects.prefetch_related("product", "location__warehouse")
         return fefo_order(lots)
 
 
