@@ -275,8 +275,9 @@ def seed(run: Run, scale: str) -> None:
         "seed_bench",
         "--scale",
         scale,
-        "--password",
-        secrets.token_urlsafe(16),
+        # One argument: a generated password may start with "-", which argparse would take for
+        # an option.
+        f"--password={secrets.token_urlsafe(16)}",
         "--credentials",
         str(run.db.credentials),
     )

@@ -203,3 +203,28 @@ def next_reference_day():
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+def test_make_bench_passes_a_generated_password_that_starts_with_a_dash(tmp_path, monkeypatch):
+    # token_urlsafe may start with "-": given as a separate argument, argparse took it for an
+    # option and `make bench` stopped ("argument --password: expected one argument").
+    from bench import run as bench_run
+    from wms.management.commands.seed_bench import Command
+
+    monkeypatch.setattr(bench_run.secrets, "token_urlsafe", lambda _n: "-Dyhni-leading-dash")
+    calls: list[tuple[str, ...]] = []
+
+    class RecordingRun:
+        db = bench_run.Database("sqlite", "small")
+
+        def manage(self, *args: str, **_kwargs: object) -> str:
+            calls.append(args)
+            return ""
+
+    monkeypatch.setattr(bench_run.Database, "marker", property(lambda _db: tmp_path / "m.json"))
+    bench_run.seed(RecordingRun(), "small")  # type: ignore[arg-type]
+
+    seed_call = next(args for args in calls if args[0] == "seed_bench")
+    options = Command().create_parser("manage.py", "seed_bench").parse_args(seed_call[1:])
+    assert options.password == "-Dyhni-leading-dash"
+    assert options.scale == "small"
