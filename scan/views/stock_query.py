@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -98,6 +99,17 @@ def category_path_key() -> Case:
     return Case(*whens, default=Value(None), output_field=CharField())
 
 
+def lot_code_q(text: str) -> Q:
+    """Products with a lot whose code contains the text. Measured at 100,000 lots: SQLite runs a
+    correlated EXISTS once per product (120 ms) but `IN (subquery)` in one pass (8 ms); MariaDB
+    materialises that subquery with a full scan inside the OR, and does better with the EXISTS,
+    which it serves from the lots' product index."""
+    lots = ProductLot.objects.filter(lot_code__icontains=text)
+    if connection.vendor == "sqlite":
+        return Q(pk__in=lots.values("product_id"))
+    return Q(Exists(lots.filter(product_id=OuterRef("pk"))))
+
+
 def search_q(text: str) -> Q:
     """Name (case and accents ignored), SKU, barcode, GTIN in any of its forms, or lot code."""
     condition = (
@@ -105,9 +117,7 @@ def search_q(text: str) -> Q:
         | Q(name_key__contains=fold_key(text))
         | Q(sku__icontains=text)
         | Q(barcode__icontains=text)
-        # One pass over the lots for the whole search, not one lookup per product: a correlated
-        # EXISTS here cost 120 ms at 100,000 lots, this 8 ms.
-        | Q(pk__in=ProductLot.objects.filter(lot_code__icontains=text).values("product_id"))
+        | lot_code_q(text)
     )
     if is_gtin(text):
         condition |= Q(gtin=normalize_gtin(text))
