@@ -32,6 +32,7 @@ class CountingBackend(LocmemBackend):
     fail_next = 0
     delay = 0.0
     slow: dict[str, float] = {}  # recipient: seconds its send takes
+    crash_for = ""  # a recipient whose send raises Crash
     seen: list[dict[str, object]] = []
 
     def open(self) -> bool:
@@ -55,6 +56,8 @@ class CountingBackend(LocmemBackend):
             failing = type(self).fail_next > 0
             type(self).fail_next -= int(failing)
         time.sleep(max(type(self).slow.get(m.to[0], type(self).delay) for m in messages))
+        if messages[0].to[0] == type(self).crash_for:
+            raise Crash("the transport crashed")
         if failing:
             raise OSError("connexion coupée")
         return super().send_messages(messages)
@@ -66,6 +69,7 @@ def transport(settings):
     CountingBackend.opened = CountingBackend.closed = CountingBackend.fail_next = 0
     CountingBackend.delay = 0.0
     CountingBackend.slow = {}
+    CountingBackend.crash_for = ""
     CountingBackend.seen = []
     return CountingBackend
 
@@ -165,3 +169,62 @@ def test_a_sent_email_is_recorded_within_a_second_even_while_others_are_still_se
 
     fast, slow = IntegrationEvent.objects.order_by("pk")
     assert (slow.processed_at - fast.processed_at).total_seconds() >= 1.2
+
+
+def test_the_record_deadline_counts_from_the_send_not_from_the_last_wake(transport, settings):
+    # A send ending inside the window must not push the record of an earlier one back.
+    settings.EMAIL_QUEUE_WORKERS = 8
+    transport.slow = {"dest1@example.org": 0.95, "dest2@example.org": 2.0}
+    queue(3)
+
+    run()
+
+    fast, _middle, slow = IntegrationEvent.objects.order_by("pk")
+    assert (slow.processed_at - fast.processed_at).total_seconds() >= 0.7
+
+
+class Crash(BaseException):
+    """Not an Exception: what a KeyboardInterrupt or a crash in the transport looks like."""
+
+
+def test_a_crashed_send_leaves_the_emails_already_accepted_recorded(transport, settings):
+    settings.EMAIL_QUEUE_WORKERS = 4
+    transport.delay = 0.05
+    transport.crash_for = "dest2@example.org"
+    queue(6)
+
+    with pytest.raises(Crash):
+        call_command("process_email_queue", "--limit=500", stdout=StringIO())
+
+    statuses = dict(IntegrationEvent.objects.values_list("payload__recipients__0", "status"))
+    accepted = {message.to[0] for message in mail.outbox}
+    assert accepted and "dest2@example.org" not in accepted
+    assert {statuses[address] for address in accepted} == {"processed"}
+    assert statuses["dest2@example.org"] == "processing"  # reclaimed once stale
+
+
+def test_a_database_error_while_recording_still_records_the_accepted_emails(
+    transport, settings, monkeypatch
+):
+    from django.db import OperationalError
+
+    from wms.emailing import processor
+
+    settings.EMAIL_QUEUE_WORKERS = 4
+    real_finish = processor._finish
+    calls = []
+
+    def finish_failing_once(claims, **fields):
+        calls.append(len(claims))
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return real_finish(claims, **fields)
+
+    monkeypatch.setattr(processor, "_finish", finish_failing_once)
+    queue(4)
+
+    with pytest.raises(OperationalError):
+        call_command("process_email_queue", "--limit=500", stdout=StringIO())
+
+    assert len(mail.outbox) == 4
+    assert set(IntegrationEvent.objects.values_list("status", flat=True)) == {"processed"}

@@ -29,6 +29,18 @@ class Mailbox:
         self.messages: list[tuple[str, list[str], EmailMessage]] = []
         self.rcpt_reply: str | None = None
         self.data_reply: str | None = None
+        self.per_connection: int | None = None  # messages a connection may carry (Exim's limit)
+        self._carried: dict[int, int] = {}
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]
+    ) -> str:
+        carried = self._carried.get(id(session), 0)
+        if self.per_connection is not None and carried >= self.per_connection:
+            return "421 4.7.0 Too many messages for this connection"
+        self._carried[id(session)] = carried + 1
+        envelope.mail_from = address
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
@@ -159,3 +171,17 @@ def test_a_stopped_smtp_server_is_retried(smtp, settings):
     event.refresh_from_db()
     assert (event.status, event.attempts) == ("pending", 1)
     assert "Connection refused" in event.error_message
+
+
+def test_a_relay_that_limits_messages_per_connection_gets_every_email_once(smtp, settings):
+    # Each sending thread keeps its connection; a relay that closes it after N messages (421)
+    # must cost neither a retry nor a duplicate: the send goes again at once on a new connection.
+    settings.EMAIL_QUEUE_WORKERS = 1
+    smtp.per_connection = 2
+    for index in range(6):
+        queue_email(f"Message {index}", "Texte", [f"dest{index}@example.org"])
+
+    assert run() == "process_email_queue: selected=6 processed=6 retried=0 failed=0 deferred=0"
+
+    received = sorted(recipients[0] for _sender, recipients, _message in smtp.messages)
+    assert received == sorted(f"dest{index}@example.org" for index in range(6))

@@ -10,7 +10,7 @@ from tests.factories import LocationFactory, ProductFactory
 from wms.models import LotStatus, ProductLot
 from wms.services import stock
 from wms.services.errors import InsufficientStock
-from wms.services.fefo import candidate_lots
+from wms.services.fefo import candidate_lots, fefo_order, fefo_sort_key
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +127,17 @@ def test_other_products_lots_are_ignored(product):
     lot(other, 50)
     with pytest.raises(InsufficientStock):
         stock.remove(product=product, quantity=1)
+
+
+def test_sql_and_memory_agree_on_the_fefo_order_even_at_the_last_possible_date(product):
+    # Lots without expiry sort as 9999-12-31 in the stored key: a lot dated that very day ties
+    # with them, in both orders alike, by reception date then id.
+    last_day = lot(product, 1, expires_on=dt.date.max, received_on=TODAY)
+    undated_older = lot(product, 1, received_on=TODAY - dt.timedelta(days=30))
+    dated = lot(product, 1, expires_on=TODAY + dt.timedelta(days=10))
+    undated_newer = lot(product, 1, received_on=TODAY)
+
+    in_sql = list(fefo_order(ProductLot.objects.filter(product=product)))
+    in_memory = sorted(ProductLot.objects.filter(product=product), key=fefo_sort_key)
+
+    assert in_sql == in_memory == [dated, undated_older, last_day, undated_newer]

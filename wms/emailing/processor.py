@@ -103,7 +103,7 @@ class RunSummary:
     failed: int = 0
     deferred: int = 0
     skipped: int = 0
-    seconds: float = 0.0  # the run's duration, from the selection to the last record
+    seconds: float = 0.0  # the run's duration, the process's start-up excluded
     outcomes: dict[int, str] = field(default_factory=dict)
 
     def line(self) -> str:
@@ -195,7 +195,7 @@ def sender_address() -> str:
     return f'"{name}" <{address}>' if name else address
 
 
-def build_message(event: IntegrationEvent, connection: Any) -> EmailMultiAlternatives:
+def build_message(event: IntegrationEvent, connection: Any = None) -> EmailMultiAlternatives:
     payload = event.payload
     if not isinstance(payload, dict):
         raise DeliveryError("Contenu de l'e-mail illisible.", permanent=True)
@@ -244,6 +244,26 @@ def classify(exc: Exception) -> DeliveryError:
     return DeliveryError(text, permanent=False)  # network, timeout, anything unforeseen
 
 
+@dataclass(frozen=True)
+class Sent:
+    """How one send ended: the classified failure (None: accepted), and when (monotonic)."""
+
+    failure: DeliveryError | None
+    at: float
+
+
+def _connection_was_stale(exc: Exception) -> bool:
+    """An SMTP server that closed a kept-open connection, or refuses more messages on it (421,
+    e.g. Exim's messages-per-connection limit), before accepting anything: worth one resend on
+    a new connection rather than a retry minutes later."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _reason in exc.recipients.values()]
+        return bool(codes) and all(code == 421 for code in codes)
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code == 421
+
+
 class Senders:
     """A bounded pool of threads that only send: no database work happens in them. Each thread
     keeps its transport connection (a Brevo HTTP session, an SMTP connection) open for its next
@@ -263,17 +283,31 @@ class Senders:
         for transport in self._opened:
             self._close(transport)
 
-    def submit(self, event: IntegrationEvent) -> Future[DeliveryError | None]:
+    def submit(self, event: IntegrationEvent) -> Future[Sent]:
         return self._pool.submit(self._send, event)
 
-    def _send(self, event: IntegrationEvent) -> DeliveryError | None:
-        """None when the provider accepted the message, else the classified failure."""
+    def _send(self, event: IntegrationEvent) -> Sent:
         try:
-            build_message(event, self._transport()).send()
+            message = build_message(event, connection=None)
+        except Exception as exc:  # the payload, not the connection: keep the transport
+            return Sent(classify(exc), time.monotonic())
+        reused = getattr(self._local, "transport", None) is not None
+        try:
+            self._send_over_transport(message)
         except Exception as exc:
             self._drop_transport()
-            return classify(exc)
-        return None
+            if not (reused and _connection_was_stale(exc)):
+                return Sent(classify(exc), time.monotonic())
+            try:  # nothing was accepted on the stale connection: once more on a new one
+                self._send_over_transport(message)
+            except Exception as again:
+                self._drop_transport()
+                return Sent(classify(again), time.monotonic())
+        return Sent(None, time.monotonic())
+
+    def _send_over_transport(self, message: EmailMultiAlternatives) -> None:
+        message.connection = self._transport()
+        message.send()
 
     def _transport(self) -> Any:
         transport = getattr(self._local, "transport", None)
@@ -311,35 +345,58 @@ class Delivery:
         # together: chunks keep the queries per email few without leaving threads idle long.
         # (Each query also waits for the interpreter lock the sending threads share.)
         self.chunk = max(1, config.workers // 2)
+        self.in_flight: dict[Future[Sent], Claim] = {}
+        self.ended: list[tuple[Claim, Sent]] = []
 
     def run(self, event_ids: list[int]) -> None:
-        waiting = deque(event_ids)
-        in_flight: dict[Future[DeliveryError | None], Claim] = {}
-        ended: list[tuple[Claim, DeliveryError | None]] = []
-        oldest_ended = 0.0
         with Senders(self.config.workers) as senders:
-            while waiting or in_flight or ended:
-                free = self.config.workers - len(in_flight)
-                if ended and (
-                    len(ended) >= self.chunk
-                    or not in_flight
-                    or time.monotonic() - oldest_ended >= RECORD_WITHIN_SECONDS
-                ):
-                    self._record(ended)
-                    ended = []
-                if waiting and (free >= self.chunk or not in_flight):
-                    chunk = [waiting.popleft() for _ in range(min(free, len(waiting)))]
-                    for claim_ in self._claim(chunk):
-                        in_flight[senders.submit(claim_.event)] = claim_
-                    continue
-                if not in_flight:
-                    continue
-                done, _running = wait(
-                    in_flight, timeout=RECORD_WITHIN_SECONDS, return_when=FIRST_COMPLETED
-                )
-                if done and not ended:
-                    oldest_ended = time.monotonic()
-                ended += [(in_flight.pop(future), future.result()) for future in done]
+            try:
+                self._run(deque(event_ids), senders)
+            finally:
+                # Whatever stopped the run (a database error, Ctrl-C, a send that crashed), the
+                # emails the provider accepted are recorded, or the next reclaim would send them
+                # again. A send that crashed stays `processing`: it is reclaimed once stale.
+                self._record_what_is_known()
+
+    def _run(self, waiting: deque[int], senders: Senders) -> None:
+        while waiting or self.in_flight or self.ended:
+            if self.ended and (
+                len(self.ended) >= self.chunk or not self.in_flight or self._record_due_in() <= 0
+            ):
+                self._record(self.ended)
+                self.ended = []
+            free = self.config.workers - len(self.in_flight)
+            if waiting and (free >= self.chunk or not self.in_flight):
+                chunk = [waiting.popleft() for _ in range(min(free, len(waiting)))]
+                for claim_ in self._claim(chunk):
+                    self.in_flight[senders.submit(claim_.event)] = claim_
+                continue
+            if not self.in_flight:
+                continue
+            timeout = self._record_due_in() if self.ended else None
+            done, _running = wait(self.in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
+            for future in done:
+                sent = future.result()  # a crashed send raises here, its claim stays in flight
+                self.ended.append((self.in_flight.pop(future), sent))
+
+    def _record_due_in(self) -> float:
+        """Seconds left before the oldest unrecorded send must be recorded."""
+        oldest = min(sent.at for _claim, sent in self.ended)
+        return max(0.0, oldest + RECORD_WITHIN_SECONDS - time.monotonic())
+
+    def _record_what_is_known(self) -> None:
+        wait(self.in_flight)
+        for future, claim_ in list(self.in_flight.items()):
+            if future.exception() is None:
+                self.ended.append((claim_, future.result()))
+        self.in_flight = {}
+        if not self.ended:
+            return
+        try:
+            self._record(self.ended)
+        except Exception:  # the database itself failed: the run's own error says why
+            log.exception("email outcomes not recorded", extra={"event": "queue_record_failed"})
+        self.ended = []
 
     def _claim(self, chunk: list[int]) -> list[Claim]:
         claims = claim(chunk, self.config)
@@ -365,16 +422,16 @@ class Delivery:
         )  # fmt: skip
         self._outcome(event.pk, "failed")
 
-    def _record(self, results: list[tuple[Claim, DeliveryError | None]]) -> None:
-        sent = [claim_ for claim_, failure in results if failure is None]
+    def _record(self, results: list[tuple[Claim, Sent]]) -> None:
+        sent = [claim_ for claim_, outcome in results if outcome.failure is None]
         if sent:
             _finish(sent, status=IntegrationStatus.PROCESSED, processed_at=timezone.now(),
                     error_message="", claim_token=None)  # fmt: skip
             for claim_ in sent:
                 self._outcome(claim_.event.pk, "processed")
-        for claim_, failure in results:
-            if failure is not None:
-                self._record_failure(claim_, failure)
+        for claim_, outcome in results:
+            if outcome.failure is not None:
+                self._record_failure(claim_, outcome.failure)
 
     def _record_failure(self, claim_: Claim, failure: DeliveryError) -> None:
         attempts = claim_.event.attempts

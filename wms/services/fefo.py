@@ -1,7 +1,8 @@
 """First expired, first out (S-STOCK): which lots may be picked, and in which order.
 
 Candidates are available lots, not past their expiry (whatever their status), with units not
-reserved; ordered by lots with an expiry first, then expiry, received date and id.
+reserved; ordered by expiry date (lots without one last: they sort as 9999-12-31, the stored key
+`ProductLot.fefo_expiry`), then received date and id — the same order in SQL and in Python.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from wms.models import LotStatus, Product, ProductLot
+from wms.models.stock import NO_EXPIRY_SORTS_AS
 
 
 def today() -> dt.date:
@@ -24,8 +26,9 @@ def is_past_expiry(lot: ProductLot, on: dt.date | None = None) -> bool:
     return lot.expires_on is not None and lot.expires_on < (on or today())
 
 
-def fefo_sort_key(lot: ProductLot) -> tuple[int, dt.date, dt.date, int]:
-    return (0 if lot.expires_on else 1, lot.expires_on or dt.date.max, lot.received_on, lot.pk)
+def fefo_sort_key(lot: ProductLot) -> tuple[dt.date, dt.date, int]:
+    """The key of `fefo_order`, for lots already in memory."""
+    return (lot.expires_on or NO_EXPIRY_SORTS_AS, lot.received_on, lot.pk)
 
 
 def fefo_order(queryset: QuerySet[ProductLot]) -> QuerySet[ProductLot]:
