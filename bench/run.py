@@ -88,16 +88,6 @@ TARGET_CATALOG = 300 * 1024
 QUEUE_LATENCY_S = 0.050
 QUEUE_LIMIT = 500
 BREVO_KEY = "bench-brevo-key"
-# As the e2e tests launch Debian's chromium (e2e/conftest.py).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 def log(message: str) -> None:
@@ -428,7 +418,7 @@ def page_weight(base: str, username: str, password: str) -> dict[str, int]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-            args=CHROMIUM_ARGS,
+            args=weight.CHROMIUM_ARGS,
         )
         try:
             measured = weight.measure_scan_home(browser, base, username, password)

@@ -27,6 +27,17 @@ from urllib.parse import urlsplit
 CAMERA_DECODER_PREFIX = "/static/vendor/barcode-detector/"
 TEXT_TYPES = ("text/html", "text/css", "javascript")
 PHONE = {"width": 390, "height": 844}
+# How the e2e tests and the benchmark launch Debian's chromium (no sandbox as root, nothing
+# fetched from the network behind the page's back).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 WAIT_FOR_ACTIVE_WORKER = """() => Promise.race([
   navigator.serviceWorker.ready.then(() => true),
